@@ -1,0 +1,125 @@
+"""Layered rate networks.
+
+An :class:`MLP` holds weights ``W[l]`` of shape ``(n_l, n_{l+1})`` and biases ``b[l]`` of shape
+``(n_{l+1},)``; rows of every activity array are samples, so a batched forward pass is one BLAS
+``gemm`` per layer:
+
+    z_{l+1} = h_l W_l + b_l,      h_{l+1} = f_{l+1}(z_{l+1}),      h_0 = x.
+
+The energy-based rules (equilibrium propagation, CHL, GeneRec, continuous update) read the same
+weights as the symmetric connections of a layered Hopfield-like network (see
+:mod:`fastplastic.learning.rules._hopfield`); feedback-weight rules keep their own feedback
+matrices. Activities and weights are dimensionless rates.
+"""
+import numpy as np
+
+from .activations import activate, activation_code, derivative
+
+__all__ = ["MLP"]
+
+_DTYPES = (np.float64, np.float32)
+
+
+class MLP:
+    """Fully connected layered rate network.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths ``[n_in, n_hidden..., n_out]``, at least two entries, each >= 1.
+    activation : str
+        Hidden-layer nonlinearity, one of :data:`fastplastic.learning.activations.ACTIVATIONS`.
+    output_activation : str
+        Output-layer nonlinearity (default ``"linear"``).
+    dtype : numpy dtype
+        ``float64`` (default) or ``float32`` for weights and activities.
+    seed : int
+        Seed of the ``numpy.random.Generator`` that draws the initial weights.
+    init_scale : float
+        Multiplies the Glorot-uniform bound ``sqrt(6 / (n_l + n_{l+1}))`` (Glorot & Bengio 2010);
+        biases start at zero.
+    """
+
+    def __init__(self, sizes, activation="tanh", output_activation="linear",
+                 dtype=np.float64, seed=0, init_scale=1.0):
+        sizes = list(sizes)
+        if len(sizes) < 2 or any(not isinstance(n, (int, np.integer)) or n < 1 for n in sizes):
+            raise ValueError(f"sizes={sizes!r}: need at least two layer widths, each an int >= 1")
+        dtype = np.dtype(dtype).type
+        if dtype not in _DTYPES:
+            raise TypeError(f"dtype={np.dtype(dtype).name}: allowed float64 or float32")
+        if not np.isfinite(init_scale) or init_scale <= 0:
+            raise ValueError(f"init_scale={init_scale!r}: must be a finite number > 0")
+        activation_code(activation)
+        activation_code(output_activation)
+        self.sizes = [int(n) for n in sizes]
+        self.activation = activation
+        self.output_activation = output_activation
+        self.dtype = dtype
+        rng = np.random.default_rng(seed)
+        self.weights, self.biases = [], []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            bound = init_scale * np.sqrt(6.0 / (n_in + n_out))
+            self.weights.append(rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype))
+            self.biases.append(np.zeros(n_out, dtype))
+
+    @property
+    def n_layers(self):
+        """Number of weight layers (``len(sizes) - 1``)."""
+        return len(self.weights)
+
+    def layer_activation(self, l):
+        """Name of the nonlinearity of layer ``l`` (1 = first hidden, n_layers = output)."""
+        return self.output_activation if l == self.n_layers else self.activation
+
+    def params(self):
+        """Parameters in a fixed order ``[W0, b0, W1, b1, ...]`` (the arrays themselves)."""
+        return [p for wb in zip(self.weights, self.biases) for p in wb]
+
+    def check_input(self, x, name="x"):
+        """Return ``x`` as a C-contiguous ``(batch, n_in)`` array of the network's dtype."""
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.sizes[0]:
+            raise ValueError(f"{name} has shape {x.shape}; expected (batch, {self.sizes[0]})")
+        if not np.issubdtype(x.dtype, np.number):
+            raise TypeError(f"{name} has dtype {x.dtype}; expected a numeric array")
+        return np.ascontiguousarray(x, dtype=self.dtype)
+
+    def forward(self, x, cache=False):
+        """Feedforward pass.
+
+        Parameters
+        ----------
+        x : array, shape (batch, n_in)
+        cache : bool
+            If True return ``(zs, hs)``: pre-activations ``zs[l]`` for layers 1..L (``zs[0]`` is
+            None) and activities ``hs[l]`` for layers 0..L (``hs[0] = x``).
+
+        Returns
+        -------
+        array, shape (batch, n_out), or the tuple above.
+        """
+        h = self.check_input(x)
+        zs, hs = [None], [h]
+        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            z = h @ w + b
+            h = activate(self.layer_activation(l), z)
+            zs.append(z)
+            hs.append(h)
+        return (zs, hs) if cache else h
+
+    def derivative(self, l, z):
+        """f'_l(z) for layer ``l``."""
+        return derivative(self.layer_activation(l), z)
+
+    def copy(self):
+        """Deep copy (weights and biases duplicated)."""
+        other = object.__new__(MLP)
+        other.__dict__.update(self.__dict__)
+        other.weights = [w.copy() for w in self.weights]
+        other.biases = [b.copy() for b in self.biases]
+        return other
+
+    def __repr__(self):
+        return (f"MLP(sizes={self.sizes}, activation={self.activation!r}, "
+                f"output_activation={self.output_activation!r}, dtype={np.dtype(self.dtype).name})")

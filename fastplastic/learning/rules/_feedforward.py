@@ -1,0 +1,38 @@
+"""Shared backward sweep of the rules that send an error down a feedforward MLP.
+
+Backprop, feedback alignment, sign-symmetry and direct feedback alignment differ only in the
+matrix that carries the error to a hidden layer; this sweep takes that as a callback.
+"""
+from ..losses import loss_grad
+
+__all__ = ["backward_sweep"]
+
+
+def backward_sweep(net, zs, hs, y, loss, feedback):
+    """Gradient-like updates of an MLP given how errors reach hidden layers.
+
+    Parameters
+    ----------
+    net : MLP
+    zs, hs : lists from ``net.forward(x, cache=True)``
+    y : array (batch, n_out), one-hot targets
+    loss : str
+    feedback : callable ``feedback(l, delta_next, delta_out) -> array (batch, n_l)``
+        Error signal at the activities ``h_l`` of hidden layer ``l`` given ``delta_next`` =
+        dL/dz_{l+1} as this rule estimates it, and ``delta_out`` = dL/dz_L. Backprop returns
+        ``delta_next @ W_l.T``.
+
+    Returns
+    -------
+    list of arrays in ``net.params()`` order: ``dW_l = h_l^T delta_{l+1}``, ``db_l = sum delta_{l+1}``.
+    """
+    L = net.n_layers
+    delta_out = loss_grad(loss, hs[L], y) * net.derivative(L, zs[L])
+    delta = delta_out
+    grads = [None] * (2 * L)
+    for l in range(L - 1, -1, -1):
+        grads[2 * l] = hs[l].T @ delta
+        grads[2 * l + 1] = delta.sum(axis=0)
+        if l > 0:
+            delta = feedback(l, delta, delta_out) * net.derivative(l, zs[l])
+    return grads

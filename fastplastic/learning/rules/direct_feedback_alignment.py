@@ -1,0 +1,33 @@
+"""Direct feedback alignment (Nøkland 2016, NeurIPS, Eq. 3 / Fig. 1).
+
+Every hidden layer receives the output error through its own fixed random matrix:
+
+    delta_l = (e B_l) * f'_l(z_l),   e = dL/dz_L,   B_l shape (n_out, n_l), fixed.
+"""
+from ._feedforward import backward_sweep
+from .base import Rule, Step
+from .feedback_alignment import glorot_feedback
+
+__all__ = ["DirectFeedbackAlignment"]
+
+
+class DirectFeedbackAlignment(Rule):
+    """Direct feedback alignment: output error broadcast to each hidden layer.
+
+    Parameters
+    ----------
+    loss : {"mse", "ce"}
+    """
+
+    name = "dfa"
+
+    def bind(self, net, rng):
+        n_out = net.sizes[-1]
+        self.feedback = [None] + [glorot_feedback(rng, n_out, net.sizes[l], net.dtype)
+                                  for l in range(1, net.n_layers)]
+
+    def step(self, net, x, y, rng):
+        zs, hs = net.forward(x, cache=True)
+        grads = backward_sweep(net, zs, hs, y, self.loss,
+                               lambda l, d, d_out: d_out @ self.feedback[l])
+        return Step(grads, hs[-1])
