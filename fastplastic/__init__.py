@@ -2,3 +2,12 @@
 and a common harness for the theories of how the brain could do backprop."""
 
 __version__ = "0.1.0"
+
+from . import units
+from .network import Network
+from .neurons import LIF, AdEx, Izhikevich, NeuronGroup, PoissonGroup, SpikeTrains
+from .synapses import Projection
+from .monitors import RateMonitor, SpikeMonitor, StateMonitor
+
+__all__ = ["units", "Network", "NeuronGroup", "LIF", "AdEx", "Izhikevich", "PoissonGroup",
+           "SpikeTrains", "Projection", "SpikeMonitor", "StateMonitor", "RateMonitor"]

@@ -1,0 +1,48 @@
+/* fp_neurons.h -- one time step of each neuron kind, over a block of neurons.
+ *
+ * Every kernel advances neurons [a, b) of one group by one step dt:
+ *   1. input that arrives this step (re[i], ri[i], i.e. the group's ring slot
+ *      for this step) is added to the synaptic state and the slot is zeroed;
+ *   2. the state is integrated from t to t + dt;
+ *   3. neurons at threshold are reset; their ids are written to out[0..]
+ *      in increasing order and their count is returned.
+ * re / ri may be NULL when nothing projects onto the group.
+ * Cost: O(b - a) per step.  No allocation, no checks: the caller validated.
+ *
+ * Layout of p[] per kind (all SI units, derived once from dt in Python):
+ *   LIF_CUBA   0 e_l  1 v_th  2 v_reset  3 n_ref  4 p22=exp(-dt/tau_m)
+ *              5 p20=tau_m/C(1-p22)  6 p21e  7 p21i  8 exp(-dt/tau_e)  9 exp(-dt/tau_i)
+ *   LIF_COBA   0 e_l  1 v_th  2 v_reset  3 n_ref  4 g_l  5 e_e  6 e_i  7 dt/C
+ *              8 exp(-dt/tau_e)  9 exp(-dt/tau_i)
+ *   ADEX       0 e_l  1 v_t  2 v_reset  3 n_ref  4 g_l  5 delta_t  6 v_peak  7 dt/C
+ *              8 a  9 b  10 dt/tau_w  11 exp(-dt/tau_e)  12 exp(-dt/tau_i)
+ *              13 conductance(1)/current(0)  14 e_e  15 e_i
+ *   IZHIKEVICH 0 a  1 b  2 c  3 d  4 v_peak  5 dt  6 1/C  7 exp(-dt/tau_e)
+ *              8 exp(-dt/tau_i)  9 conductance(1)/current(0)  10 e_e  11 e_i
+ */
+#ifndef FP_NEURONS_H
+#define FP_NEURONS_H
+
+#include "fp_types.h"
+
+int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
+                         double *v, double *ie, double *ii, int32_t *refrac,
+                         const double *ib, double *re, double *ri, int32_t *out);
+
+int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
+                         double *v, double *ge, double *gi, int32_t *refrac,
+                         const double *ib, double *re, double *ri, int32_t *out);
+
+int32_t fp_adex_step(const double *p, int32_t a, int32_t b,
+                     double *v, double *ge, double *gi, double *w, int32_t *refrac,
+                     const double *ib, double *re, double *ri, int32_t *out);
+
+int32_t fp_izhikevich_step(const double *p, int32_t a, int32_t b,
+                           double *v, double *ge, double *gi, double *u,
+                           const double *ib, double *re, double *ri, int32_t *out);
+
+/* Poisson sources: neuron i spikes at step k when u01(philox(k, i/4)[i%4]) < prob[i]. */
+int32_t fp_poisson_step(const double *prob, const uint64_t key[2], int64_t k,
+                        int32_t a, int32_t b, int32_t *out);
+
+#endif

@@ -1,0 +1,96 @@
+/* fp_types.h -- shared types of the fastplastic C kernels.
+ *
+ * Everything here is plain C99: structs of pointers and sizes that the Cython
+ * layer fills from NumPy arrays it has already validated.  Kernels trust these
+ * structs completely (DESIGN.md: "Python validates, kernels trust").
+ */
+#ifndef FP_TYPES_H
+#define FP_TYPES_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* Kinds of neuron group; each has one step kernel in fp_neurons.c. */
+enum fp_group_kind {
+    FP_LIF_CUBA = 0,      /* LIF, exponential current synapses, exact integration */
+    FP_LIF_COBA = 1,      /* LIF, exponential conductance synapses, exponential Euler */
+    FP_ADEX = 2,          /* adaptive exponential IF (Brette & Gerstner 2005), Euler */
+    FP_IZHIKEVICH = 3,    /* Izhikevich (2003), Euler */
+    FP_POISSON = 4,       /* independent Poisson spike sources */
+    FP_REPLAY = 5         /* replays given spike times */
+};
+
+#define FP_NPARAM 16      /* length of fp_group.p; the layout per kind is in fp_neurons.h */
+
+/* One neuron group.  Arrays marked [n] have one entry per neuron; pointers a
+ * kind does not use are NULL. */
+typedef struct {
+    int32_t kind;           /* enum fp_group_kind */
+    int32_t n;              /* neurons, >= 1 */
+    int32_t ring_len;       /* slots of ring_e / ring_i (max incoming delay + 1); 0 if no input */
+    int32_t record;         /* 1: append every spike to rec_ids / rec_steps */
+    double *v;              /* [n] membrane potential (V) */
+    double *ge;             /* [n] excitatory synaptic state (S or A) */
+    double *gi;             /* [n] inhibitory synaptic state (S or A) */
+    double *u;              /* [n] adaptation: AdEx w (A), Izhikevich u (V/s) */
+    int32_t *refrac;        /* [n] refractory steps left */
+    const double *i_bias;   /* [n] constant bias current (A) */
+    double p[FP_NPARAM];    /* per-step constants of the kind (fp_neurons.h) */
+    double *ring_e;         /* [ring_len * n] excitatory input arriving per step */
+    double *ring_i;         /* [ring_len * n] inhibitory input arriving per step */
+    /* Poisson sources */
+    const double *prob;     /* [n_rows * n] spike probability per step (rate * dt) */
+    int64_t n_rows;         /* rows of prob; step k uses row min(k / row_steps, n_rows - 1) */
+    int64_t row_steps;      /* steps per row of prob, >= 1 */
+    uint64_t key[2];        /* Philox key of this group's run-time random stream */
+    /* spike replay: entries sorted by step, then id */
+    const int64_t *rp_step; /* [rp_len] */
+    const int32_t *rp_id;   /* [rp_len] */
+    int64_t rp_len;
+    int64_t rp_pos;         /* next entry to emit (updated by the run) */
+    /* spikes of the current slice (written by the engine) */
+    int32_t *slice_ids;     /* [slice_len * n] */
+    int64_t *slice_ptr;     /* [slice_len + 1] */
+    /* recording */
+    int32_t *rec_ids;       /* [rec_cap] */
+    int64_t *rec_steps;     /* [rec_cap] */
+    int64_t rec_len, rec_cap;
+    int32_t *counts;        /* [steps of the chunk] spikes per step, or NULL */
+    int64_t count_base;     /* step of counts[0] */
+} fp_group;
+
+/* One projection: synapses stored CSR by presynaptic neuron. */
+typedef struct {
+    int32_t pre;            /* index of the source group */
+    int32_t post;           /* index of the target group */
+    int32_t channel;        /* 0: excitatory (ring_e), 1: inhibitory (ring_i) */
+    int32_t n_pre;          /* neurons of the source group */
+    const int64_t *row_ptr; /* [n_pre + 1] */
+    const int32_t *post_ids;/* [nnz], each in [0, n_post) */
+    const double *weight;   /* [nnz] (S or A) */
+    const uint16_t *delay;  /* [nnz] in steps, each in [min_delay, ring_len of post - 1] */
+} fp_proj;
+
+/* A state monitor: copies src[idx[j]] at steps k with k % every == 0,
+ * before that step's input arrives (the state at time k*dt). */
+typedef struct {
+    int32_t group;          /* group the variable belongs to */
+    int32_t n_idx;
+    const double *src;      /* [n of group] */
+    const int32_t *idx;     /* [n_idx] */
+    int64_t every;          /* steps between samples, >= 1 */
+    double *out;            /* [out_cap * n_idx] */
+    int64_t out_len, out_cap;  /* rows written, rows available */
+} fp_statemon;
+
+typedef struct {
+    int32_t n_groups, n_projs, n_mons;
+    int32_t min_delay;      /* slice length in steps, >= 1 */
+    int32_t n_threads;      /* >= 1 */
+    fp_group *groups;
+    fp_proj *projs;
+    fp_statemon *mons;
+    int32_t *scratch;       /* [n_threads * min_delay] per-thread spike counts */
+} fp_net;
+
+#endif

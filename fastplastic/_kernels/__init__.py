@@ -1,0 +1,1 @@
+"""Private compiled kernels (Cython wrappers around csrc/).  Not a public API."""

@@ -1,0 +1,54 @@
+# Declarations of csrc/fp_types.h and csrc/fp_engine.h for Cython.
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
+
+cdef extern from "fp_types.h":
+    enum: FP_NPARAM
+    ctypedef struct fp_group:
+        int32_t kind, n, ring_len, record
+        double *v
+        double *ge
+        double *gi
+        double *u
+        int32_t *refrac
+        const double *i_bias
+        double p[16]
+        double *ring_e
+        double *ring_i
+        const double *prob
+        int64_t n_rows, row_steps
+        uint64_t key[2]
+        const int64_t *rp_step
+        const int32_t *rp_id
+        int64_t rp_len, rp_pos
+        int32_t *slice_ids
+        int64_t *slice_ptr
+        int32_t *rec_ids
+        int64_t *rec_steps
+        int64_t rec_len, rec_cap
+        int32_t *counts
+        int64_t count_base
+    ctypedef struct fp_proj:
+        int32_t pre, post, channel, n_pre
+        const int64_t *row_ptr
+        const int32_t *post_ids
+        const double *weight
+        const uint16_t *delay
+    ctypedef struct fp_statemon:
+        int32_t group, n_idx
+        const double *src
+        const int32_t *idx
+        int64_t every
+        double *out
+        int64_t out_len, out_cap
+    ctypedef struct fp_net:
+        int32_t n_groups, n_projs, n_mons, min_delay, n_threads
+        fp_group *groups
+        fp_proj *projs
+        fp_statemon *mons
+        int32_t *scratch
+
+cdef extern from "fp_engine.h":
+    int64_t fp_run(fp_net *net, int64_t k0, int64_t k1) nogil
+
+cdef extern from "fp_rng.h":
+    void fp_philox4x64(const uint64_t ctr[4], const uint64_t key[2], uint64_t out[4]) nogil

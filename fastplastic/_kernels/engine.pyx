@@ -1,0 +1,138 @@
+# cython: boundscheck=False, wraparound=False, cdivision=True, language_level=3
+"""Cython bridge to the C network engine (csrc/fp_engine.c).
+
+The public classes validate everything and hand this module plain dicts of
+contiguous NumPy arrays; it copies pointers into C structs, releases the GIL
+and runs.  Memoryview typing below is a last safety net on dtypes only.
+"""
+from libc.stdlib cimport calloc, free
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
+from fastplastic._kernels.cengine cimport (fp_group, fp_proj, fp_statemon, fp_net,
+                                           fp_run, fp_philox4x64)
+
+cdef double* _f64(object a) except? NULL:
+    if a is None:
+        return NULL
+    cdef double[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
+cdef int32_t* _i32(object a) except? NULL:
+    if a is None:
+        return NULL
+    cdef int32_t[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
+cdef int64_t* _i64(object a) except? NULL:
+    if a is None:
+        return NULL
+    cdef int64_t[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
+cdef uint16_t* _u16(object a) except? NULL:
+    if a is None:
+        return NULL
+    cdef uint16_t[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
+
+cdef void _fill_group(fp_group *g, dict d) except *:
+    cdef double[::1] p = d["p"]
+    cdef uint64_t[::1] key = d["key"]
+    cdef int j
+    g.kind = d["kind"]
+    g.n = d["n"]
+    g.ring_len = d["ring_len"]
+    g.record = d["record"]
+    g.v = _f64(d["v"])
+    g.ge = _f64(d["ge"])
+    g.gi = _f64(d["gi"])
+    g.u = _f64(d["u"])
+    g.refrac = _i32(d["refrac"])
+    g.i_bias = _f64(d["i_bias"])
+    for j in range(16):
+        g.p[j] = p[j]
+    g.ring_e = _f64(d["ring_e"])
+    g.ring_i = _f64(d["ring_i"])
+    g.prob = _f64(d["prob"])
+    g.n_rows = d["n_rows"]
+    g.row_steps = d["row_steps"]
+    g.key[0] = key[0]
+    g.key[1] = key[1]
+    g.rp_step = _i64(d["rp_step"])
+    g.rp_id = _i32(d["rp_id"])
+    g.rp_len = d["rp_len"]
+    g.rp_pos = d["rp_pos"]
+    g.slice_ids = _i32(d["slice_ids"])
+    g.slice_ptr = _i64(d["slice_ptr"])
+    g.rec_ids = _i32(d["rec_ids"])
+    g.rec_steps = _i64(d["rec_steps"])
+    g.rec_len = 0
+    g.rec_cap = 0 if d["rec_ids"] is None else len(d["rec_ids"])
+    g.counts = _i32(d["counts"])
+    g.count_base = d["count_base"]
+
+
+def run(list groups, list projs, list mons, int min_delay, int threads,
+        int64_t k0, int64_t k1):
+    """Advance steps [k0, k1); returns the step reached.
+
+    Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group and
+    ``out_len`` of each monitor.
+    """
+    cdef fp_net net
+    cdef int64_t reached
+    cdef Py_ssize_t i
+    net.n_groups = len(groups)
+    net.n_projs = len(projs)
+    net.n_mons = len(mons)
+    net.min_delay = min_delay
+    net.n_threads = threads
+    net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
+    net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
+    net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
+    net.scratch = <int32_t*> calloc(threads * min_delay, sizeof(int32_t))
+    if not (net.groups and net.projs and net.mons and net.scratch):
+        free(net.groups); free(net.projs); free(net.mons); free(net.scratch)
+        raise MemoryError("engine structures")
+    try:
+        for i in range(net.n_groups):
+            _fill_group(&net.groups[i], groups[i])
+        for i in range(net.n_projs):
+            d = projs[i]
+            net.projs[i].pre = d["pre"]
+            net.projs[i].post = d["post"]
+            net.projs[i].channel = d["channel"]
+            net.projs[i].n_pre = d["n_pre"]
+            net.projs[i].row_ptr = _i64(d["row_ptr"])
+            net.projs[i].post_ids = _i32(d["post_ids"])
+            net.projs[i].weight = _f64(d["weight"])
+            net.projs[i].delay = _u16(d["delay"])
+        for i in range(net.n_mons):
+            d = mons[i]
+            net.mons[i].group = d["group"]
+            net.mons[i].n_idx = len(d["idx"])
+            net.mons[i].src = _f64(d["src"])
+            net.mons[i].idx = _i32(d["idx"])
+            net.mons[i].every = d["every"]
+            net.mons[i].out = _f64(d["out"])
+            net.mons[i].out_len = 0
+            net.mons[i].out_cap = d["out_cap"]
+        with nogil:
+            reached = fp_run(&net, k0, k1)
+        for i in range(net.n_groups):
+            groups[i]["rec_len"] = net.groups[i].rec_len
+            groups[i]["rp_pos"] = net.groups[i].rp_pos
+        for i in range(net.n_mons):
+            mons[i]["out_len"] = net.mons[i].out_len
+    finally:
+        free(net.groups); free(net.projs); free(net.mons); free(net.scratch)
+    return reached
+
+
+def philox(uint64_t[::1] ctr not None, uint64_t[::1] key not None):
+    """Philox4x64-10 of one counter (4 words) under key (2 words); for tests."""
+    if ctr.shape[0] != 4 or key.shape[0] != 2:
+        raise ValueError("philox: ctr needs 4 words and key 2")
+    cdef uint64_t out[4]
+    fp_philox4x64(&ctr[0], &key[0], out)
+    return [out[0], out[1], out[2], out[3]]

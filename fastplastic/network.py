@@ -1,0 +1,267 @@
+"""Network: owns groups, projections and monitors, and the clock.
+
+``run(duration)`` hands the whole network to the compiled engine
+(csrc/fp_engine.c) chunk by chunk; the engine advances in slices of the
+smallest synaptic delay (see DESIGN.md).  Runs continue where the previous
+one stopped: pending spikes in the delay rings, state and clocks persist.
+"""
+import numpy as np
+
+from . import _validate as V
+from .monitors import RateMonitor, SpikeMonitor, StateMonitor
+from .neurons import NeuronGroup
+from .synapses import Projection, build_pairs
+from .units import ms
+
+__all__ = ["Network"]
+
+_CHUNK_STEPS = 2000        # steps per engine call (progress-bar granularity)
+
+
+class Network:
+    """A spiking network advanced by a fixed clock.
+
+    Parameters
+    ----------
+    dt : float
+        Time step (s), in (0, 10 ms].  Default 0.1 ms.
+    seed : int, optional
+        Seed of everything random: construction (connectivity, weights,
+        initial values) through one ``numpy.random.Generator``, and run-time
+        noise through per-group counter-based streams.  None draws one
+        (kept in ``net.seed``).
+    threads : int
+        OpenMP threads for neuron updates (results do not depend on it).
+    """
+
+    def __init__(self, dt=0.1 * ms, seed=None, threads=1):
+        self.dt = V.check_float("dt", dt, 0.0, 10 * ms, lo_open=True, unit="s")
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        self.seed = V.check_int("seed", seed, 0, 2**63 - 1)
+        self.threads = V.check_int("threads", threads, 1, 256)
+        self.rng = np.random.default_rng(self.seed)
+        self.groups, self.projections, self.monitors = [], [], []
+        self._k = 0
+        self._rings = {}
+
+    # -- building ------------------------------------------------------------------
+    @property
+    def t(self):
+        """Current time (s)."""
+        return self._k * self.dt
+
+    def add(self, obj):
+        """Add a neuron group or a monitor; returns it."""
+        if isinstance(obj, NeuronGroup):
+            obj._attach(self, len(self.groups), self.rng)
+            self.groups.append(obj)
+        elif isinstance(obj, (SpikeMonitor, StateMonitor, RateMonitor)):
+            self._own(obj.group, "monitor")
+            if isinstance(obj, StateMonitor):
+                obj._setup(self.dt)
+            if isinstance(obj, SpikeMonitor) and obj in self.monitors:
+                raise ValueError("monitor already added")
+            obj._dt = self.dt
+            self.monitors.append(obj)
+        else:
+            raise TypeError(f"add() takes a NeuronGroup or a monitor, got {type(obj).__name__}")
+        return obj
+
+    def _own(self, group, what):
+        if not isinstance(group, NeuronGroup):
+            raise TypeError(f"{what}: expected a NeuronGroup, got {type(group).__name__}")
+        if group._net is not self:
+            raise ValueError(f"{what}: group '{group.name}' has not been added to this network")
+
+    def connect(self, pre, post, p=None, *, in_degree=None, rule=None, pre_indices=None,
+                post_indices=None, weight, delay=None, channel="exc", autapses=True, name=None):
+        """Connect two groups; returns the :class:`~fastplastic.synapses.Projection`.
+
+        Give exactly one connectivity: ``p`` (each pair with probability p),
+        ``in_degree`` (each post neuron gets exactly k distinct inputs),
+        ``rule`` ("one_to_one" or "all_to_all") or explicit
+        ``pre_indices``/``post_indices`` arrays.  ``autapses=False`` excludes
+        i -> i when pre is post.
+
+        weight : float, array (n_synapses,) or callable(rng, n) -> array
+            S onto conductance synapses (>= 0), A onto current synapses.
+            Arrays follow the synapse order: sorted by pre then post, or the
+            order of pre_indices/post_indices.
+        delay : float, array or callable (s)
+            Multiples of dt, >= dt.  Default dt.
+        channel : {"exc", "inh"}
+            Which synaptic variable (ge or gi) of the target receives the input.
+        """
+        self._own(pre, "connect pre")
+        self._own(post, "connect post")
+        label = name or f"{pre.name}->{post.name}"
+        if not post.accepts_input:
+            raise ValueError(f"{label}: post group '{post.name}' ({type(post).__name__}) "
+                             "cannot receive synaptic input")
+        i, j, unsorted = build_pairs(pre, post, self.rng, p, in_degree, rule, pre_indices,
+                                     post_indices, autapses, label)
+        proj = Projection(pre, post, i, j, weight, self.dt if delay is None else delay, channel,
+                          self.dt, self.rng, name=label, sort=unsorted)
+        self.projections.append(proj)
+        return proj
+
+    def monitor(self, group, what="spikes", **kw):
+        """Add a monitor: ``what`` is "spikes", "rate", or a state variable
+        name such as "v" (keywords: indices, interval)."""
+        if what == "spikes":
+            return self.add(SpikeMonitor(group, **kw))
+        if what == "rate":
+            return self.add(RateMonitor(group, **kw))
+        return self.add(StateMonitor(group, what, **kw))
+
+    # -- running -----------------------------------------------------------------------
+    def _min_delay(self):
+        delays = [p.min_delay_steps for p in self.projections if p.n_synapses]
+        if delays:
+            return min(delays)
+        return max(1, int(round(1 * ms / self.dt)))
+
+    def _ring_for(self, g):
+        """The (ring_e, ring_i) of a group sized for its incoming delays; pending
+        input is carried over when the size changes between runs."""
+        need = max([p.max_delay_steps for p in self.projections if p.post is g], default=0)
+        length = need + 1 if need else 0
+        old = self._rings.get(g.index)
+        if old is not None and old[0].shape[0] // g.n >= length:
+            return old
+        new = (np.zeros(length * g.n), np.zeros(length * g.n))
+        if old is not None and old[0].size:
+            old_len = old[0].shape[0] // g.n
+            for k in range(self._k, self._k + old_len):
+                for o, nw in zip(old, new):
+                    nw[(k % length) * g.n:(k % length + 1) * g.n] = \
+                        o[(k % old_len) * g.n:(k % old_len + 1) * g.n]
+        self._rings[g.index] = new
+        return new
+
+    def _group_dicts(self, d):
+        dicts = []
+        for g in self.groups:
+            ring_e, ring_i = self._ring_for(g) if g.accepts_input else (None, None)
+            st = dict(g._state_items())
+            dicts.append({
+                "kind": g._kind, "n": g.n, "record": 0,
+                "ring_len": 0 if ring_e is None else ring_e.shape[0] // g.n,
+                "v": st.get("v"), "ge": st.get("ge"), "gi": st.get("gi"),
+                "u": st.get("w", st.get("u")), "refrac": st.get("refrac"),
+                "i_bias": getattr(g, "i_bias", None), "p": g._consts,
+                "ring_e": ring_e, "ring_i": ring_i,
+                "prob": getattr(g, "prob", None), "n_rows": getattr(g, "prob", np.zeros((1, 1))).shape[0],
+                "row_steps": getattr(g, "row_steps", 1),
+                "key": getattr(g, "key", np.zeros(2, dtype=np.uint64)),
+                "rp_step": getattr(g, "rp_step", None), "rp_id": getattr(g, "rp_id", None),
+                "rp_len": len(getattr(g, "rp_step", ())), "rp_pos": getattr(g, "rp_pos", 0),
+                "slice_ids": np.zeros(d * g.n, dtype=np.int32),
+                "slice_ptr": np.zeros(d + 1, dtype=np.int64),
+                "rec_ids": None, "rec_steps": None, "rec_len": 0, "counts": None, "count_base": 0,
+            })
+        return dicts
+
+    def _steps_of(self, duration):
+        duration = V.check_float("duration", duration, 0.0, unit="s")
+        return V.to_steps("duration", duration, self.dt, exact=False)
+
+    def run(self, duration, progress=None):
+        """Advance the network by ``duration`` seconds (rounded to whole steps).
+
+        progress : bool or None
+            True shows a progress bar, False never; None shows one only if
+            the run lasts more than a second of wall time.
+        """
+        n_steps = self._steps_of(duration)
+        if n_steps == 0:
+            return
+        for g in self.groups:
+            g._check_state()
+        for p in self.projections:
+            p._check_state()
+        d = self._min_delay()
+        gd = self._group_dicts(d)
+        spike_mons = [m for m in self.monitors if isinstance(m, SpikeMonitor)]
+        rate_mons = [m for m in self.monitors if isinstance(m, RateMonitor)]
+        state_mons = [m for m in self.monitors if isinstance(m, StateMonitor)]
+        caps = {}
+        for m in spike_mons:
+            gd[m.group.index]["record"] = 1
+            caps[m.group.index] = max(4 * d * m.group.n, 1 << 16)
+        pd = [p._c_dict() for p in self.projections]
+        chunk = d * max(1, _CHUNK_STEPS // d)
+        k_end = self._k + n_steps
+        bar = _progress(progress, n_steps * self.dt)
+        from ._kernels import engine
+        try:
+            while self._k < k_end:
+                k0, k1 = self._k, min(self._k + chunk, k_end)
+                for gi, cap in caps.items():
+                    gd[gi]["rec_ids"] = np.empty(cap, dtype=np.int32)
+                    gd[gi]["rec_steps"] = np.empty(cap, dtype=np.int64)
+                counts = {}
+                for m in rate_mons:
+                    gi = m.group.index
+                    if gi not in counts:
+                        counts[gi] = np.zeros(k1 - k0, dtype=np.int32)
+                    gd[gi]["counts"], gd[gi]["count_base"] = counts[gi], k0
+                md = [_state_mon_dict(m, k0, k1) for m in state_mons]
+                reached = engine.run(gd, pd, md, d, self.threads, k0, k1)
+                self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
+                for g, dd in zip(self.groups, gd):
+                    if hasattr(g, "rp_pos"):
+                        g.rp_pos = dd["rp_pos"]
+                if reached < k1:          # a spike record was full: grow and go on
+                    for gi in caps:
+                        caps[gi] *= 2
+                self._k = reached
+                if bar is not None:
+                    bar.update((reached - k0) * self.dt)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _collect(self, gd, md, counts, spike_mons, rate_mons, state_mons, k0, k1):
+        for m in spike_mons:
+            dd = gd[m.group.index]
+            m._collect(dd["rec_ids"][:dd["rec_len"]], dd["rec_steps"][:dd["rec_len"]])
+        for m in rate_mons:
+            if m._k0 is None:
+                m._k0 = k0
+            m._counts.append(counts[m.group.index][:k1 - k0])
+        for m, dd in zip(state_mons, md):
+            n = dd["out_len"]
+            m._values.append(dd["out"][:n * len(m.indices)].reshape(n, len(m.indices)))
+            first = -(-k0 // m.every) * m.every
+            m._steps.append(first + m.every * np.arange(n, dtype=np.int64))
+
+    # -- summaries ---------------------------------------------------------------------
+    @property
+    def n_neurons(self):
+        return sum(g.n for g in self.groups)
+
+    @property
+    def n_synapses(self):
+        return sum(p.n_synapses for p in self.projections)
+
+    def __repr__(self):
+        return (f"<Network dt={self.dt} s t={self.t:.6g} s: {len(self.groups)} groups, "
+                f"{self.n_neurons} neurons, {self.n_synapses} synapses>")
+
+
+def _state_mon_dict(m, k0, k1):
+    rows = (k1 + m.every - 1) // m.every - (k0 + m.every - 1) // m.every
+    src = getattr(m.group, m.var)
+    return {"group": m.group.index, "src": src, "idx": m.indices, "every": m.every,
+            "out": np.empty(max(rows, 1) * len(m.indices)), "out_cap": rows, "out_len": 0}
+
+
+def _progress(progress, total_s):
+    if progress is False:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=round(total_s, 9), unit="s", unit_scale=False, delay=0 if progress else 1.0,
+                bar_format="{l_bar}{bar}| {n:.3f}/{total:.3f} s simulated [{elapsed}<{remaining}]",
+                leave=bool(progress))

@@ -1,0 +1,166 @@
+"""Projections: the synapses from one group to another, stored CSR by
+presynaptic neuron (row_ptr int64, post int32, weight float64, delay uint16
+in steps), plus a transposed index (for each postsynaptic neuron, the ids of
+its incoming synapses) built once, on first use.
+"""
+import numpy as np
+
+from . import _validate as V
+from . import connectivity as C
+
+__all__ = ["Projection"]
+
+_CHANNELS = {"exc": 0, "inh": 1}
+MAX_DELAY_STEPS = 65535
+
+
+class Projection:
+    """Synapses from ``pre`` to ``post``; made by :meth:`Network.connect`.
+
+    Attributes
+    ----------
+    row_ptr : int64 array (n_pre + 1,)
+        Synapses of presynaptic neuron i are ``row_ptr[i]:row_ptr[i+1]``.
+    post_ids : int32 array (n_synapses,)
+    weight : float64 array (n_synapses,)
+        Weights (S for conductance targets, A for current targets).  May be
+        modified in place between runs.
+    delay_steps : uint16 array (n_synapses,)
+    """
+
+    def __init__(self, pre, post, pre_idx, post_idx, weight, delay, channel, dt, rng,
+                 name=None, sort=True):
+        self.pre, self.post = pre, post
+        self.name = name or f"{pre.name}->{post.name}"
+        self.channel = V.check_choice(f"{self.name}: channel", channel, set(_CHANNELS))
+        self.dt = dt
+        pre_idx = np.asarray(pre_idx, dtype=np.int64)
+        post_idx = np.asarray(post_idx, dtype=np.int64)
+        nnz = pre_idx.shape[0]
+        w = self._values("weight", weight, nnz, rng)
+        if post.conductance if hasattr(post, "conductance") else False:
+            if nnz and w.min() < 0:
+                raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses "
+                                 f"(use channel='inh' for inhibition), got {w.min()}")
+        d = self._delays(delay, nnz, rng, dt)
+        if sort:
+            order = np.lexsort((post_idx, pre_idx))
+            pre_idx, post_idx, w, d = pre_idx[order], post_idx[order], w[order], d[order]
+        counts = np.bincount(pre_idx, minlength=pre.n)
+        self.row_ptr = np.zeros(pre.n + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.row_ptr[1:])
+        self.post_ids = np.ascontiguousarray(post_idx, dtype=np.int32)
+        self.weight = np.ascontiguousarray(w, dtype=np.float64)
+        self.delay_steps = np.ascontiguousarray(d, dtype=np.uint16)
+        self._transposed = None
+
+    def _values(self, what, spec, nnz, rng):
+        if callable(spec):
+            spec = spec(rng, nnz)
+        return V.per_neuron(f"{self.name}: {what}", spec, nnz)
+
+    def _delays(self, spec, nnz, rng, dt):
+        if callable(spec):
+            spec = spec(rng, nnz)
+        if np.ndim(spec) == 0:
+            steps = V.to_steps(f"{self.name}: delay", spec, dt, 1, MAX_DELAY_STEPS)
+            return np.full(nnz, steps, dtype=np.int64)
+        arr = np.asarray(spec)
+        if arr.dtype.kind not in "iuf":
+            raise TypeError(f"{self.name}: delay must hold real numbers (s), got dtype {arr.dtype}")
+        if arr.shape != (nnz,):
+            raise ValueError(f"{self.name}: delay must be a scalar or have shape ({nnz},), "
+                             f"got shape {arr.shape}")
+        return V.to_steps(f"{self.name}: delay", arr, dt, 1, MAX_DELAY_STEPS).reshape(-1)
+
+    # -- read-only views ---------------------------------------------------------
+    @property
+    def n_synapses(self):
+        return int(self.post_ids.shape[0])
+
+    @property
+    def pre_ids(self):
+        """Presynaptic index of every synapse (int64, CSR order)."""
+        return np.repeat(np.arange(self.pre.n, dtype=np.int64), np.diff(self.row_ptr))
+
+    @property
+    def delays(self):
+        """Delays in seconds."""
+        return self.delay_steps * self.dt
+
+    @property
+    def min_delay_steps(self):
+        return int(self.delay_steps.min()) if self.n_synapses else MAX_DELAY_STEPS
+
+    @property
+    def max_delay_steps(self):
+        return int(self.delay_steps.max()) if self.n_synapses else 0
+
+    def incoming(self):
+        """Transposed index: (col_ptr int64 (n_post + 1,), syn_ids) where the
+        synapses onto post neuron j are ``syn_ids[col_ptr[j]:col_ptr[j+1]]``
+        (ids into this projection's arrays, increasing).  Built once."""
+        if self._transposed is None:
+            order = np.argsort(self.post_ids, kind="stable")
+            idt = np.int32 if self.n_synapses < 2**31 else np.int64
+            col_ptr = np.zeros(self.post.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.post_ids, minlength=self.post.n), out=col_ptr[1:])
+            self._transposed = (col_ptr, order.astype(idt))
+        return self._transposed
+
+    def to_dense(self):
+        """(n_pre, n_post) weight matrix, summing multapses; for small networks."""
+        m = np.zeros((self.pre.n, self.post.n))
+        np.add.at(m, (self.pre_ids, self.post_ids), self.weight)
+        return m
+
+    def _check_state(self):
+        w = self.weight
+        if not isinstance(w, np.ndarray) or w.dtype != np.float64 or w.shape != (self.n_synapses,) \
+                or not w.flags.c_contiguous:
+            raise TypeError(f"{self.name}: weight must stay a contiguous float64 array of shape "
+                            f"({self.n_synapses},); assign into it with [:]")
+        if not np.all(np.isfinite(w)):
+            raise ValueError(f"{self.name}: weight holds non-finite values")
+        if getattr(self.post, "conductance", False) and self.n_synapses and w.min() < 0:
+            raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses")
+
+    def _c_dict(self):
+        return {"pre": self.pre.index, "post": self.post.index, "channel": _CHANNELS[self.channel],
+                "n_pre": self.pre.n, "row_ptr": self.row_ptr, "post_ids": self.post_ids,
+                "weight": self.weight, "delay": self.delay_steps}
+
+    def __repr__(self):
+        return f"<Projection '{self.name}' {self.n_synapses} synapses, channel {self.channel}>"
+
+
+def build_pairs(pre, post, rng, p=None, in_degree=None, rule=None, pre_indices=None,
+                post_indices=None, autapses=True, name="connect"):
+    """(pre_idx, post_idx, needs_sort) from exactly one connectivity description."""
+    given = [x for x, v in (("p", p), ("in_degree", in_degree), ("rule", rule),
+                            ("pre_indices", pre_indices)) if v is not None]
+    if len(given) != 1:
+        raise ValueError(f"{name}: give exactly one of p, in_degree, rule or "
+                         f"pre_indices/post_indices, got {given or 'none'}")
+    same = pre is post
+    if not same or autapses:
+        autapses = True
+    if p is not None:
+        p = V.check_float(f"{name}: p", p, 0.0, 1.0)
+        return (*C.fixed_probability(pre.n, post.n, p, rng, autapses), False)
+    if in_degree is not None:
+        k = V.check_int(f"{name}: in_degree", in_degree, 0, pre.n if autapses else pre.n - 1)
+        return (*C.fixed_indegree(pre.n, post.n, k, rng, autapses), False)
+    if rule is not None:
+        V.check_choice(f"{name}: rule", rule, {"one_to_one", "all_to_all"})
+        if rule == "one_to_one":
+            if pre.n != post.n:
+                raise ValueError(f"{name}: rule 'one_to_one' needs groups of equal size, "
+                                 f"got {pre.n} and {post.n}")
+            return (*C.one_to_one(pre.n), False)
+        return (*C.all_to_all(pre.n, post.n, autapses), False)
+    if post_indices is None:
+        raise ValueError(f"{name}: post_indices is required with pre_indices")
+    i = V.as_index_array(f"{name}: pre_indices", pre_indices, pre.n)
+    j = V.as_index_array(f"{name}: post_indices", post_indices, post.n, length=i.shape[0])
+    return i.astype(np.int64), j.astype(np.int64), True
