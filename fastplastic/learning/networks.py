@@ -123,3 +123,83 @@ class MLP:
     def __repr__(self):
         return (f"MLP(sizes={self.sizes}, activation={self.activation!r}, "
                 f"output_activation={self.output_activation!r}, dtype={np.dtype(self.dtype).name})")
+
+
+class LayeredHopfield:
+    """The energy-based (recurrent, symmetric) reading of an :class:`MLP`'s weights.
+
+    Layer ``l`` and ``l+1`` are coupled in both directions by the same ``W_l``; every non-input
+    unit has state ``u`` and rate ``rho(u)`` with ``rho`` = the MLP's ``activation`` (which must
+    equal its ``output_activation``). Relaxation follows the gradient dynamics of the energy of
+    Scellier & Bengio (2017, Eqs. 1-5); see :mod:`fastplastic.learning._relaxation` for the
+    equations. The weights are shared with the MLP, not copied.
+
+    Parameters
+    ----------
+    net : MLP
+    dt : float
+        Euler step of the relaxation (dimensionless, in units of the unit time constant), in (0, 1].
+    """
+
+    def __init__(self, net, dt=0.5):
+        if net.activation != net.output_activation:
+            raise ValueError(f"energy-based rules need one nonlinearity for all layers; net has "
+                             f"activation={net.activation!r}, output_activation="
+                             f"{net.output_activation!r}")
+        if not 0 < dt <= 1:
+            raise ValueError(f"dt={dt!r}: allowed range (0, 1]")
+        self.net, self.dt = net, float(dt)
+        self.code = activation_code(net.activation)
+
+    def relax(self, x, n_steps, init=None, target=None, beta=0.0, clamp=False, accumulate=False):
+        """Relax the states for ``n_steps`` Euler steps.
+
+        Parameters
+        ----------
+        x : array (B, n_in), clamped input
+        n_steps : int
+        init : list of arrays, optional
+            States ``[x, u_1, ..., u_L]`` to start from (copied); zeros if None.
+        target : array (B, n_out), optional
+            One-hot target: the nudging target, or the clamped output if ``clamp``.
+        beta : float
+            Nudging strength (0 = free phase; negative allowed for symmetric nudging).
+        clamp : bool
+            Hold ``u_L = target`` (CHL / GeneRec plus phase).
+        accumulate : bool
+            Also return the continuous-update sums ``(dWs, dbs)`` (see the kernel's docstring).
+
+        Returns
+        -------
+        us, rs : lists of arrays ``[x, ...]`` of states and rates; plus ``(dWs, dbs)`` if
+        ``accumulate``.
+        """
+        # Local import: the kernel module is heavy to compile and only energy rules need it.
+        from ._relaxation import relax_layered
+        net = self.net
+        x = net.check_input(x)
+        B = x.shape[0]
+        if init is None:
+            us = [x] + [np.zeros((B, n), net.dtype) for n in net.sizes[1:]]
+        else:
+            us = [x] + [u.copy() for u in init[1:]]
+        if clamp:
+            us[-1] = np.ascontiguousarray(target, dtype=net.dtype).copy()
+        tgt = us[-1] if target is None else np.ascontiguousarray(target, dtype=net.dtype)
+        rs = [x] + [np.empty_like(u) for u in us[1:]]
+        prev = [x] + [np.empty_like(u) for u in us[1:]]
+        drive = [np.empty_like(u) for u in us]
+        dWs = [np.zeros_like(w) for w in net.weights]
+        dbs = [np.zeros_like(b) for b in net.biases]
+        relax_layered(tuple(us), tuple(rs), tuple(prev), tuple(drive), tuple(net.weights),
+                      tuple(net.biases), tgt, beta, clamp, self.code, self.dt, int(n_steps),
+                      accumulate, tuple(dWs), tuple(dbs))
+        return (us, rs, (dWs, dbs)) if accumulate else (us, rs)
+
+    @staticmethod
+    def correlations(rs):
+        """-dE/dtheta at a state: ``[rho_l^T rho_{l+1}, sum rho_{l+1}]`` in ``MLP.params()`` order."""
+        out = []
+        for pre, post in zip(rs[:-1], rs[1:]):
+            out += [pre.T @ post, post.sum(axis=0)]
+        return out
