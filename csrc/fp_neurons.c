@@ -10,6 +10,26 @@ static inline void arrive(int32_t a, int32_t b, double *ge, double *gi, double *
     if (ri) for (int32_t i = a; i < b; ++i) { gi[i] += ri[i]; ri[i] = 0.0; }
 }
 
+/* Step 3 of the LIF kernels: refractory neurons are held at v_reset (their
+ * integrated value is discarded, which keeps step 2 branch-free), the others
+ * spike and reset at threshold; returns how many spiked. */
+static inline int32_t threshold(int32_t a, int32_t b, double *v, int32_t *refrac, double v_th,
+                                double v_reset, int32_t n_ref, int32_t *out)
+{
+    int32_t n_out = 0;
+    for (int32_t i = a; i < b; ++i) {
+        if (refrac[i] > 0) {
+            v[i] = v_reset;
+            refrac[i] -= 1;
+        } else if (v[i] >= v_th) {
+            v[i] = v_reset;
+            refrac[i] = n_ref;
+            out[n_out++] = i;
+        }
+    }
+    return n_out;
+}
+
 /* Exact integration of the linear subthreshold dynamics (Rotter & Diesmann 1999):
  *   dv/dt = -(v - e_l)/tau_m + (I_e + I_i + I_b)/C,   dI_x/dt = -I_x/tau_x. */
 int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
@@ -19,23 +39,13 @@ int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
     const double e_l = p[0], v_th = p[1], v_reset = p[2];
     const int32_t n_ref = (int32_t)p[3];
     const double p22 = p[4], p20 = p[5], p21e = p[6], p21i = p[7], de = p[8], di = p[9];
-    int32_t n_out = 0;
     arrive(a, b, ie, ii, re, ri);
     for (int32_t i = a; i < b; ++i) {
-        if (refrac[i] > 0) {
-            refrac[i] -= 1;
-        } else {
-            v[i] = e_l + (v[i] - e_l) * p22 + ib[i] * p20 + ie[i] * p21e + ii[i] * p21i;
-        }
+        v[i] = e_l + (v[i] - e_l) * p22 + ib[i] * p20 + ie[i] * p21e + ii[i] * p21i;
         ie[i] *= de;
         ii[i] *= di;
-        if (v[i] >= v_th) {
-            v[i] = v_reset;
-            refrac[i] = n_ref;
-            out[n_out++] = i;
-        }
     }
-    return n_out;
+    return threshold(a, b, v, refrac, v_th, v_reset, n_ref, out);
 }
 
 /* Exponential Euler: conductances held over the step, v relaxes exactly
@@ -47,25 +57,16 @@ int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
     const double e_l = p[0], v_th = p[1], v_reset = p[2];
     const int32_t n_ref = (int32_t)p[3];
     const double g_l = p[4], e_e = p[5], e_i = p[6], dt_c = p[7], de = p[8], di = p[9];
-    int32_t n_out = 0;
     arrive(a, b, ge, gi, re, ri);
+    /* branch-free so that the compiler can vectorise it */
     for (int32_t i = a; i < b; ++i) {
-        if (refrac[i] > 0) {
-            refrac[i] -= 1;
-        } else {
-            const double g_tot = g_l + ge[i] + gi[i];
-            const double v_inf = (g_l * e_l + ge[i] * e_e + gi[i] * e_i + ib[i]) / g_tot;
-            v[i] = v_inf + (v[i] - v_inf) * exp(-g_tot * dt_c);
-        }
+        const double g_tot = g_l + ge[i] + gi[i];
+        const double v_inf = (g_l * e_l + ge[i] * e_e + gi[i] * e_i + ib[i]) / g_tot;
+        v[i] = v_inf + (v[i] - v_inf) * exp(-g_tot * dt_c);
         ge[i] *= de;
         gi[i] *= di;
-        if (v[i] >= v_th) {
-            v[i] = v_reset;
-            refrac[i] = n_ref;
-            out[n_out++] = i;
-        }
     }
-    return n_out;
+    return threshold(a, b, v, refrac, v_th, v_reset, n_ref, out);
 }
 
 /* Brette & Gerstner (2005) eqs. 1-2, forward Euler; the exponential is

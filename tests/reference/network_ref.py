@@ -95,7 +95,7 @@ class RefGroup:
             g_tot = g.g_l + self.ge + self.gi
             v_inf = (g.g_l * g.e_l + self.ge * g.e_e + self.gi * g.e_i + self.ib) / g_tot
             v_new = v_inf + (self.v - v_inf) * exp(-g_tot * (dt / g.c_m))
-        self.v = np.where(free, v_new, self.v)
+        self.v = np.where(free, v_new, g.v_reset)      # held at reset while refractory
         self.refrac = np.where(free, 0, self.refrac - 1)
         self._decay()
         return self._threshold(g.v_thresh, g.v_reset, int(round(g.t_ref / dt)))
