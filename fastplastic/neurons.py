@@ -357,12 +357,10 @@ class PoissonGroup(NeuronGroup):
         r = np.asarray(rates)
         if r.dtype.kind not in "iuf":
             raise TypeError(f"{self._p('rates')} must hold real numbers, got dtype {r.dtype}")
-        r = np.array(np.broadcast_to(r, (n,)) if r.ndim < 2 else r, dtype=np.float64)
-        if r.ndim == 1:
-            r = r[None, :]
-        if r.ndim != 2 or r.shape[1] != n or r.shape[0] < 1:
+        if r.ndim > 2 or (r.ndim >= 1 and r.shape[-1] != n) or (r.ndim == 2 and r.shape[0] < 1):
             raise ValueError(f"{self._p('rates')} must be a scalar, shape ({n},) or "
                              f"(n_rows, {n}), got shape {np.shape(rates)}")
+        r = np.array(np.broadcast_to(r, (n,)) if r.ndim == 0 else r, dtype=np.float64).reshape(-1, n)
         if not np.all(np.isfinite(r)) or r.min() < 0:
             raise ValueError(f"{self._p('rates')} must be finite and >= 0 Hz, got min {r.min()}")
         if r.shape[0] > 1 and rate_interval is None:

@@ -1,0 +1,112 @@
+"""Command line: ``fastplastic run [MODEL] ...``.
+
+Bad arguments print a one-line error and exit with code 2.
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+
+__all__ = ["main"]
+
+
+def _positive_float(text):
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(x) or x <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return x
+
+
+def _int_at_least(lo):
+    def parse(text):
+        try:
+            x = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if x < lo:
+            raise argparse.ArgumentTypeError(f"must be >= {lo}, got {x}")
+        return x
+    return parse
+
+
+def _add_run(sub):
+    from .models import MODELS
+    p = sub.add_parser("run", help="simulate a built-in model and summarise it",
+                       description="Simulate a built-in spiking network model, print a summary "
+                                   "(neurons, synapses, spikes, rates, CV of ISIs, wall time, "
+                                   "synaptic events per wall second) and write PNG figures.")
+    p.add_argument("model", nargs="?", default="coba", choices=sorted(MODELS),
+                   help="model to run (default: coba, Brette et al. 2007 benchmark 1)")
+    p.add_argument("--duration", type=_positive_float, default=1.0, metavar="S",
+                   help="simulated time in seconds (default 1.0)")
+    p.add_argument("--neurons", type=_int_at_least(10), default=4000, metavar="N",
+                   help="number of neurons; fan-out stays fixed (default 4000)")
+    p.add_argument("--seed", type=_int_at_least(0), default=1, metavar="K",
+                   help="random seed (default 1)")
+    p.add_argument("--threads", type=_int_at_least(1), default=1, metavar="T",
+                   help="OpenMP threads for neuron updates (default 1)")
+    p.add_argument("--out", default="fp_out", metavar="DIR",
+                   help="directory for the PNG figures (default ./fp_out)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=_cmd_run)
+
+
+def _events(net, counts):
+    """Synaptic events delivered: each spike times the fan-out of its row."""
+    return sum(int((counts[p.pre.index] * np.diff(p.row_ptr)).sum()) for p in net.projections)
+
+
+def _cmd_run(args):
+    from .models import MODELS
+    t0 = time.perf_counter()
+    model = MODELS[args.model](n=args.neurons, seed=args.seed, threads=args.threads)
+    net = model.net
+    build = time.perf_counter() - t0
+    mons = {name: net.monitor(g, "spikes") for name, g in model.groups.items()}
+    t0 = time.perf_counter()
+    net.run(args.duration, progress=not args.no_progress)
+    wall = time.perf_counter() - t0
+    counts = {g.index: mons[name].count for name, g in model.groups.items()}
+    events = _events(net, counts)
+    lines = [model.description,
+             f"  neurons           {net.n_neurons}",
+             f"  synapses          {net.n_synapses}",
+             f"  simulated         {args.duration:g} s (dt {net.dt * 1e3:g} ms), seed {args.seed}",
+             f"  spikes            {sum(m.num_spikes for m in mons.values())}"]
+    for name, m in mons.items():
+        cv = m.isi_cv()
+        lines.append(f"  {name:<5} rate        {m.num_spikes / m.group.n / args.duration:.2f} Hz"
+                     f"   CV of ISIs {cv.mean() if cv.size else float('nan'):.3f}")
+    lines += [f"  build time        {build:.3f} s",
+              f"  wall time         {wall:.3f} s ({wall / args.duration:.3f} s per simulated s)",
+              f"  synaptic events   {events} ({events / wall:.3g} per wall second)"]
+    os.makedirs(args.out, exist_ok=True)
+    first = next(iter(mons.values()))
+    first.raster().savefig(os.path.join(args.out, "raster.png"), dpi=100)
+    first.rate_histogram(args.duration).savefig(os.path.join(args.out, "rate_histogram.png"), dpi=100)
+    lines.append(f"  figures           {os.path.join(args.out, 'raster.png')}, "
+                 f"{os.path.join(args.out, 'rate_histogram.png')}")
+    print("\n".join(lines))
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="fastplastic",
+                                     description="Fast simulation of spiking networks that learn.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_run(sub)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError) as exc:
+        parser.exit(2, f"fastplastic {args.command}: error: {exc}\n")
+
