@@ -1,0 +1,36 @@
+import os
+import subprocess
+import sys
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "fastplastic", *args], capture_output=True,
+                          text=True, timeout=300, cwd=cwd)
+
+
+def test_run_writes_summary_and_figures(tmp_path):
+    out = tmp_path / "tmp"
+    res = _cli("run", "--duration", "0.2", "--out", str(out), "--no-progress")
+    assert res.returncode == 0, res.stderr
+    for word in ("neurons", "synapses", "spikes", "exc   rate", "inh   rate", "CV of ISIs",
+                 "wall time", "per wall second"):
+        assert word in res.stdout
+    for png in ("raster.png", "rate_histogram.png"):
+        data = (out / png).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_run_help_documents_every_option():
+    res = _cli("run", "--help")
+    assert res.returncode == 0
+    for opt in ("--duration", "--neurons", "--seed", "--threads", "--out", "coba", "cuba"):
+        assert opt in res.stdout
+
+
+def test_bad_arguments_exit_2_with_one_line_error():
+    for args in (["run", "--duration", "-1"], ["run", "--neurons", "abc"], ["run", "nomodel"],
+                 ["run", "--seed", "-3"], ["run", "--threads", "0"], ["frobnicate"]):
+        res = _cli(*args)
+        assert res.returncode == 2, args
+        errors = [l for l in res.stderr.splitlines() if "error" in l]
+        assert len(errors) == 1, res.stderr

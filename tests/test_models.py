@@ -1,0 +1,68 @@
+"""Built-in models: COBA statistics against the reference simulators,
+determinism, and the CUBA benchmark."""
+import numpy as np
+import pytest
+
+from fastplastic.models import coba, cuba
+
+
+def _run(model, duration=1.0):
+    mons = {k: model.net.monitor(g, "spikes") for k, g in model.groups.items()}
+    model.net.run(duration, progress=False)
+    return mons
+
+
+@pytest.fixture(scope="module")
+def coba_run():
+    m = coba(seed=2)
+    return m, _run(m)
+
+
+def test_coba_statistics_match_reference_range(coba_run):
+    """Brette et al. (2007) benchmark 1.  Reference: Brian2 cpp_standalone on this
+    machine gives excitatory rates of 16-21 Hz (issue #7's measurement); our
+    seeds 1-5 give 15.9-20.0 Hz with CV of ISIs 1.47-1.54 (irregular, bursty
+    asynchronous state).  Accept rate in [14, 23] Hz and CV in [1.0, 2.0]."""
+    m, mons = coba_run
+    rate_e = mons["exc"].num_spikes / m.groups["exc"].n
+    rate_i = mons["inh"].num_spikes / m.groups["inh"].n
+    cv = mons["exc"].isi_cv().mean()
+    assert 14.0 <= rate_e <= 23.0
+    assert 14.0 <= rate_i <= 25.0
+    assert 1.0 <= cv <= 2.0
+    # self-sustained: still active in the last 100 ms
+    assert (mons["exc"].t > 0.9).sum() > 0.5 * 0.1 * rate_e * m.groups["exc"].n
+
+
+def test_coba_same_seed_bit_identical(coba_run):
+    m, mons = coba_run
+    again = coba(seed=2)
+    mons2 = _run(again)
+    for k in mons:
+        np.testing.assert_array_equal(mons[k].i, mons2[k].i)
+        np.testing.assert_array_equal(mons[k].t, mons2[k].t)
+    np.testing.assert_array_equal(m.groups["exc"].v, again.groups["exc"].v)
+
+
+def test_coba_different_seed_differs(coba_run):
+    m, mons = coba_run
+    other = _run(coba(seed=3), 0.2)
+    a = mons["exc"].i[mons["exc"].t < 0.2]
+    assert len(a) != len(other["exc"].i) or not np.array_equal(a, other["exc"].i)
+
+
+def test_coba_scales_at_fixed_fan_out():
+    m = coba(n=1000, seed=1)
+    fan = m.net.n_synapses / m.net.n_neurons
+    assert 75 <= fan <= 85
+    assert m.groups["exc"].n == 800 and m.groups["inh"].n == 200
+
+
+def test_cuba_is_active_and_irregular():
+    """Benchmark 2 (CUBA, E_L above threshold): sustained activity; our
+    measurement 5.4-6.3 Hz for seeds 1-5 at 4000 neurons (Brian's CUBA example
+    reports a few Hz)."""
+    m = cuba(seed=1)
+    mons = _run(m, 0.5)
+    rate = mons["exc"].num_spikes / m.groups["exc"].n / 0.5
+    assert 3.0 <= rate <= 10.0
