@@ -1,0 +1,30 @@
+"""Seeded workload builders shared by the benchmarks (and bench/peers)."""
+import numpy as np
+
+import fastplastic as fp
+from fastplastic.models import coba
+from fastplastic.units import ms, nS
+
+
+def coba_model(n, seed=2):
+    """COBA (Brette et al. 2007) at n neurons, fan-out 80, with spike counters."""
+    m = coba(n=n, seed=seed)
+    mons = [m.net.monitor(g, "spikes") for g in m.groups.values()]
+    return m, mons
+
+
+def synaptic_events(net, mons):
+    """Spikes x fan-out actually delivered, from the spike monitors."""
+    counts = {mon.group.index: mon.count for mon in mons}
+    return sum(int((counts[p.pre.index] * np.diff(p.row_ptr)).sum())
+               for p in net.projections if p.pre.index in counts)
+
+
+def propagation_net(n_pre, fan_out, rate, seed=0):
+    """Poisson sources -> silent LIF targets: isolates spike delivery."""
+    net = fp.Network(dt=0.1 * ms, seed=seed)
+    src = net.add(fp.PoissonGroup(n_pre, rates=rate))
+    tgt = net.add(fp.LIF(n_pre, synapses="conductance", v_thresh=1.0))
+    net.connect(src, tgt, in_degree=fan_out, weight=0.1 * nS)
+    mon = net.monitor(src, "spikes")
+    return net, mon
