@@ -13,10 +13,11 @@ name            f(x)                      f'(x)
 ``tanh``        tanh(x)                   1 - tanh(x)^2
 ``sigmoid``     1 / (1 + exp(-x))         f(x) (1 - f(x))
 ``relu``        max(x, 0)                 1 if x > 0 else 0
-``hard_sigmoid`` clip(x, 0, 1)            1 if 0 < x < 1 else 0
+``hard_sigmoid`` clip(x, 0, 1)            1 if 0 <= x <= 1 else 0
 ==============  ========================  ==========================
 
-``hard_sigmoid`` is the rho of Scellier & Bengio (2017), Sec. 4.
+``hard_sigmoid`` is the rho of Scellier & Bengio (2017), Sec. 4; its derivative is taken as 1 on
+the closed interval so that a unit starting at exactly 0 is not stuck there.
 """
 import math
 
@@ -68,7 +69,7 @@ def dact(code, x):
         return s * (1.0 - s)
     if code == 3:
         return 1.0 if x > 0.0 else 0.0
-    return 1.0 if 0.0 < x < 1.0 else 0.0
+    return 1.0 if 0.0 <= x <= 1.0 else 0.0
 
 
 @njit(cache=True, inline="always")

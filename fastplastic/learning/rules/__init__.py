@@ -4,18 +4,34 @@
 """
 from .backprop import Backprop
 from .base import Rule, Step
+from .brainprop import BrainProp
+from .continuous_update import ContinuousUpdate
+from .contrastive_hebbian import ContrastiveHebbian
 from .direct_feedback_alignment import DirectFeedbackAlignment
+from .equilibrium_propagation import EquilibriumPropagation
 from .feedback_alignment import FeedbackAlignment
+from .generec import GeneRec
+from .predictive_coding import PredictiveCoding
 from .sign_symmetry import SignSymmetry
+from .target_propagation import DifferenceTargetPropagation
 
 __all__ = ["RULES", "make_rule", "Rule", "Step", "Backprop", "FeedbackAlignment",
-           "DirectFeedbackAlignment", "SignSymmetry"]
+           "DirectFeedbackAlignment", "SignSymmetry", "PredictiveCoding",
+           "EquilibriumPropagation", "ContrastiveHebbian", "GeneRec", "ContinuousUpdate",
+           "BrainProp", "DifferenceTargetPropagation"]
 
 RULES = {
     "bp": Backprop,
     "fa": FeedbackAlignment,
     "dfa": DirectFeedbackAlignment,
     "sign": SignSymmetry,
+    "pc": PredictiveCoding,
+    "ep": EquilibriumPropagation,
+    "chl": ContrastiveHebbian,
+    "generec": GeneRec,
+    "cu": ContinuousUpdate,
+    "brainprop": BrainProp,
+    "dtp": DifferenceTargetPropagation,
 }
 
 

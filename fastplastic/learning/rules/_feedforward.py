@@ -8,7 +8,7 @@ from ..losses import loss_grad
 __all__ = ["backward_sweep"]
 
 
-def backward_sweep(net, zs, hs, y, loss, feedback):
+def backward_sweep(net, zs, hs, y, loss, feedback, out_error=None):
     """Gradient-like updates of an MLP given how errors reach hidden layers.
 
     Parameters
@@ -21,13 +21,17 @@ def backward_sweep(net, zs, hs, y, loss, feedback):
         Error signal at the activities ``h_l`` of hidden layer ``l`` given ``delta_next`` =
         dL/dz_{l+1} as this rule estimates it, and ``delta_out`` = dL/dz_L. Backprop returns
         ``delta_next @ W_l.T``.
+    out_error : array (batch, n_out), optional
+        dL/do to use instead of the loss gradient (rules with their own output error).
 
     Returns
     -------
     list of arrays in ``net.params()`` order: ``dW_l = h_l^T delta_{l+1}``, ``db_l = sum delta_{l+1}``.
     """
     L = net.n_layers
-    delta_out = loss_grad(loss, hs[L], y) * net.derivative(L, zs[L])
+    if out_error is None:
+        out_error = loss_grad(loss, hs[L], y)
+    delta_out = out_error * net.derivative(L, zs[L])
     delta = delta_out
     grads = [None] * (2 * L)
     for l in range(L - 1, -1, -1):
