@@ -4,13 +4,14 @@ import sys
 
 
 def _cli(*args, cwd=None):
+    # run outside the source tree so that the installed (compiled) package is used
     return subprocess.run([sys.executable, "-m", "fastplastic", *args], capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+                          text=True, timeout=300, cwd=cwd or os.path.expanduser("~"))
 
 
 def test_run_writes_summary_and_figures(tmp_path):
     out = tmp_path / "tmp"
-    res = _cli("run", "--duration", "0.2", "--out", str(out), "--no-progress")
+    res = _cli("run", "--duration", "0.2", "--out", str(out), "--no-progress", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     for word in ("neurons", "synapses", "spikes", "exc   rate", "inh   rate", "CV of ISIs",
                  "wall time", "per wall second"):

@@ -107,12 +107,13 @@ def test_bad_input_raises_clear_error(code, exc, word):
     assert word in str(info.value), str(info.value)
 
 
-def test_bad_input_never_crashes_the_interpreter():
+def test_bad_input_never_crashes_the_interpreter(tmp_path):
     """All cases in one subprocess: a segfault would show as a negative return code."""
     script = "SETUP = " + repr(SETUP) + "\n" + "\n".join(
         f"ns = {{}}\nexec(SETUP, ns)\ntry:\n    exec({code!r}, ns)\nexcept {exc.__name__}:\n"
         f"    pass\nelse:\n    raise SystemExit({code!r})" for code, exc, _ in CASES) + "\nprint('ok')\n"
-    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)      # outside the source tree: the installed package
     assert res.returncode == 0, res.stderr[-2000:] + res.stdout[-500:]
     assert res.stdout.strip().endswith("ok")
 
