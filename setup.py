@@ -30,7 +30,7 @@ class BuildExt(build_ext):
         omp = _openmp_flags(self.compiler)
         extra = os.environ.get("FASTPLASTIC_CFLAGS", "").split()
         for ext in self.extensions:
-            ext.extra_compile_args = ["-O3"] + omp + extra
+            ext.extra_compile_args = ["-O3", "-fno-trapping-math"] + omp + extra
             ext.extra_link_args = omp + extra
         super().build_extensions()
 

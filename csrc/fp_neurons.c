@@ -2,6 +2,7 @@
 #include <math.h>
 #include "fp_neurons.h"
 #include "fp_rng.h"
+#include "fp_math.h"
 
 /* Step 1 of every kernel: input arriving this step joins the synaptic state. */
 static inline void arrive(int32_t a, int32_t b, double *ge, double *gi, double *re, double *ri)
@@ -32,6 +33,7 @@ static inline int32_t threshold(int32_t a, int32_t b, double *v, int32_t *refrac
 
 /* Exact integration of the linear subthreshold dynamics (Rotter & Diesmann 1999):
  *   dv/dt = -(v - e_l)/tau_m + (I_e + I_i + I_b)/C,   dI_x/dt = -I_x/tau_x. */
+FP_VECTOR_CLONES
 int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
                          double *v, double *ie, double *ii, int32_t *refrac,
                          const double *ib, double *re, double *ri, int32_t *out)
@@ -50,6 +52,7 @@ int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
 
 /* Exponential Euler: conductances held over the step, v relaxes exactly
  * towards v_inf = (g_l e_l + g_e e_e + g_i e_i + I_b) / g_tot. */
+FP_VECTOR_CLONES
 int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
                          double *v, double *ge, double *gi, int32_t *refrac,
                          const double *ib, double *re, double *ri, int32_t *out)
@@ -62,7 +65,7 @@ int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
     for (int32_t i = a; i < b; ++i) {
         const double g_tot = g_l + ge[i] + gi[i];
         const double v_inf = (g_l * e_l + ge[i] * e_e + gi[i] * e_i + ib[i]) / g_tot;
-        v[i] = v_inf + (v[i] - v_inf) * exp(-g_tot * dt_c);
+        v[i] = v_inf + (v[i] - v_inf) * fp_exp(-g_tot * dt_c);
         ge[i] *= de;
         gi[i] *= di;
     }

@@ -129,6 +129,21 @@ def run(list groups, list projs, list mons, int min_delay, int threads,
     return reached
 
 
+cdef extern from "fp_math.h":
+    double fp_exp(double x) nogil
+
+
+def exp_array(const double[::1] x not None):
+    """fp_exp elementwise (the engine's vectorisable exp); for tests."""
+    import numpy as np
+    out = np.empty(x.shape[0])
+    cdef double[::1] o = out
+    cdef Py_ssize_t i
+    for i in range(x.shape[0]):
+        o[i] = fp_exp(x[i])
+    return out
+
+
 def philox(uint64_t[::1] ctr not None, uint64_t[::1] key not None):
     """Philox4x64-10 of one counter (4 words) under key (2 words); for tests."""
     if ctr.shape[0] != 4 or key.shape[0] != 2:
