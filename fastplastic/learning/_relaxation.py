@@ -12,6 +12,8 @@ and one Euler step of the gradient dynamics du/dt = -dF/du (their Eq. 5) with st
     u_l <- u_l + dt * ( rho'(u_l) * (rho(u_{l-1}) W_{l-1} + b_{l-1} + rho(u_{l+1}) W_l^T) - u_l
                         [ + beta * (y - u_L)  for l = L ] )
 
+For the hard sigmoid (``code == 4``) each step is projected back onto the box [0, 1], as in
+Scellier & Bengio (2017, Sec. 4); otherwise a unit pushed below 0 has rho' = 0 and never returns.
 With ``clamp=True`` the output u_L stays where the caller put it (CHL / GeneRec plus phase).
 With ``accumulate=True`` the kernel also sums, over the steps, the continuous-update product
 rho_pre * d(rho_post) for both directions of each symmetric synapse (Bengio et al. 2017, Sec. 3):
@@ -64,6 +66,8 @@ def _euler(l, L, us, drive, target, beta, clamp, code, dt):
             if out:
                 du += beta * (target[i, j] - u[i, j])
             u[i, j] += dt * du
+            if code == 4:   # hard sigmoid: states live in [0, 1] (Scellier & Bengio 2017, Sec. 4)
+                u[i, j] = min(max(u[i, j], 0.0), 1.0)
 
 
 @njit(cache=True)

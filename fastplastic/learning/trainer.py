@@ -104,8 +104,9 @@ def _epoch(net, rule, opt, x, y, order, batch_size, angle_every, rng, bar):
         losses.append(loss_value(rule.loss, step.output, yb) * len(idx))
         correct += int(np.sum(step.output.argmax(1) == yb.argmax(1)))
         bar.update(len(idx))
-    if not np.all(np.isfinite(params[0])):
-        raise FloatingPointError(f"{rule!r}: weights became non-finite; lower the learning rate")
+    if not (np.isfinite(sum(losses)) and all(np.all(np.isfinite(p)) for p in params)):
+        raise FloatingPointError(f"{rule!r}: loss or weights became non-finite; lower the "
+                                 f"learning rate")
     with np.errstate(all="ignore"):
         mean_angle = np.nanmean(np.array(angles, float), axis=0) if angles else []
     return sum(losses) / len(order), correct / len(order), t_train, list(map(float, mean_angle))

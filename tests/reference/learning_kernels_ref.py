@@ -60,7 +60,10 @@ def relax_layered_ref(x, us, Ws, bs, name, target, beta, clamp, dt, n_steps):
             du = df(us[l]) * drive - us[l]
             if l == L:
                 du = du + beta * (target - us[l])
-            new.append(us[l] if (clamp and l == L) else us[l] + dt * du)
+            step = us[l] + dt * du
+            if name == "hard_sigmoid":      # projected dynamics on the box [0, 1]
+                step = np.clip(step, 0.0, 1.0)
+            new.append(us[l] if (clamp and l == L) else step)
         us = new
         r_new = [x] + [f(u) for u in us[1:]]
         for l in range(L):   # pre * d(post) + d(pre) * post, per synapse

@@ -29,7 +29,7 @@ class EnergyRule(Rule):
 
     allowed_losses = ("mse",)
 
-    def __init__(self, free_steps=40, nudge_steps=15, dt=0.5):
+    def __init__(self, free_steps=30, nudge_steps=10, dt=0.5):
         super().__init__("mse")
         self.free_steps = _check_steps("free_steps", free_steps)
         self.nudge_steps = _check_steps("nudge_steps", nudge_steps)

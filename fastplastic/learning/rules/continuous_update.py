@@ -32,7 +32,7 @@ class ContinuousUpdate(EnergyRule):
 
     name = "cu"
 
-    def __init__(self, beta=0.5, free_steps=40, nudge_steps=15, dt=0.5):
+    def __init__(self, beta=1.0, free_steps=30, nudge_steps=10, dt=0.5):
         super().__init__(free_steps, nudge_steps, dt)
         if not np.isfinite(beta) or beta <= 0:
             raise ValueError(f"beta={beta!r}: must be a finite number > 0")
