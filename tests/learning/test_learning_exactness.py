@@ -11,7 +11,7 @@ from fastplastic.learning.rules import (BrainProp, ContinuousUpdate, Contrastive
 from fastplastic.learning.rules.backprop import backprop_gradients
 from fastplastic.learning.rules.equilibrium_propagation import recurrent_backprop_gradients
 
-from conftest import rel_err, small_problem
+from learning_helpers import rel_err, small_problem
 
 
 def finite_difference(net, loss_fn, h=1e-6):

@@ -1,13 +1,13 @@
 """Every compiled inner loop of fastplastic.learning against its NumPy reference."""
 import numpy as np
 import pytest
-from learning_kernels_ref import ACT, NAMES, pc_relax_ref, relax_layered_ref
+from reference.learning_kernels_ref import ACT, NAMES, pc_relax_ref, relax_layered_ref
 
 from fastplastic.learning import activations
 from fastplastic.learning.networks import LayeredHopfield
 from fastplastic.learning.rules.predictive_coding import PredictiveCoding
 
-from conftest import small_problem
+from learning_helpers import small_problem
 
 
 @pytest.mark.parametrize("name", NAMES)
