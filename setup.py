@@ -45,7 +45,7 @@ def _ext(name, sources):
 
 
 extensions = [
-    _ext("engine", ["fp_engine.c", "fp_neurons.c"]),
+    _ext("engine", ["fp_engine.c", "fp_neurons.c", "fp_plasticity.c"]),
 ]
 
 def _build():

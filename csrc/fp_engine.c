@@ -2,6 +2,7 @@
 #include <string.h>
 #include "fp_engine.h"
 #include "fp_neurons.h"
+#include "fp_plasticity.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -61,6 +62,8 @@ static int32_t step_block(fp_group *g, int64_t k, int32_t a, int32_t b, int32_t 
     case FP_IZHIKEVICH:
         return fp_izhikevich_step(g->p, a, b, g->v, g->ge, g->gi, g->u, g->i_bias, re, ri, out);
     case FP_POISSON: {
+        if (re) { memset(re + a, 0, (size_t)(b - a) * sizeof(double));
+                  memset(ri + a, 0, (size_t)(b - a) * sizeof(double)); }
         int64_t row = k / g->row_steps;
         if (row >= g->n_rows) row = g->n_rows - 1;
         return fp_poisson_step(g->prob + row * g->n, g->key, k, a, b, out);
@@ -89,6 +92,11 @@ static void block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
         const int64_t k = k0 + s;
         int32_t *out = g->slice_ids + (int64_t)s * g->n + a;
         if (net->n_mons) record_state(net, gi, k0, k, a, b);
+        if (g->kind == FP_REPLAY && g->ring_len > 0) {   /* plastic input onto a replay group: discard */
+            const int64_t off = (k % g->ring_len) * (int64_t)g->n;
+            memset(g->ring_e + off, 0, (size_t)g->n * sizeof(double));
+            memset(g->ring_i + off, 0, (size_t)g->n * sizeof(double));
+        }
         cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out) : step_block(g, k, a, b, out);
     }
 }
@@ -128,21 +136,50 @@ static void group_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len)
     g->slice_ptr[len] = pos;
 }
 
-/* Spikes of the slice: into target rings, the spike record and the counts. */
-static void deliver_and_record(fp_net *net, int64_t k0, int32_t len)
+/* Spikes of one step s of the slice (0-based in slice, absolute k) of group g. */
+static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *n)
 {
-    for (int32_t q = 0; q < net->n_projs; ++q) {
-        const fp_proj *pr = &net->projs[q];
-        const fp_group *src = &net->groups[pr->pre];
-        fp_group *dst = &net->groups[pr->post];
-        double *ring = pr->channel ? dst->ring_i : dst->ring_e;
-        for (int32_t s = 0; s < len; ++s) {
-            const int64_t lo = src->slice_ptr[s], hi = src->slice_ptr[s + 1];
-            if (hi > lo)
-                fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, src->slice_ids + lo,
-                           hi - lo, k0 + s, ring, dst->ring_len, dst->n);
+    *n = g->slice_ptr[s + 1] - g->slice_ptr[s];
+    return g->slice_ids + g->slice_ptr[s];
+}
+
+/* Spikes of the slice, step by step: delivery (and depression) through every
+ * projection, trace updates, potentiation (order in fp_plasticity.h). */
+static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
+{
+    for (int32_t t = 0; t < net->n_traces; ++t)
+        fp_trace_catch_up(&net->traces[t], net->groups[net->traces[t].group].n, k0);
+    for (int32_t s = 0; s < len; ++s) {
+        const int64_t k = k0 + s;
+        int64_t n;
+        for (int32_t q = 0; q < net->n_projs; ++q) {
+            const fp_proj *pr = &net->projs[q];
+            fp_group *dst = &net->groups[pr->post];
+            const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
+            if (n == 0) continue;
+            double *ring = pr->channel ? dst->ring_i : dst->ring_e;
+            if (pr->plastic)
+                fp_deliver_plastic(pr, net->traces, ids, n, k, ring, dst->ring_len, dst->n);
+            else
+                fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, ids, n, k, ring,
+                           dst->ring_len, dst->n);
+        }
+        for (int32_t t = 0; t < net->n_traces; ++t) {
+            const int32_t *ids = step_spikes(&net->groups[net->traces[t].group], s, &n);
+            if (n) fp_trace_spikes(&net->traces[t], ids, n, k);
+        }
+        for (int32_t q = 0; q < net->n_projs; ++q) {
+            const fp_proj *pr = &net->projs[q];
+            if (!pr->plastic) continue;
+            const int32_t *ids = step_spikes(&net->groups[pr->post], s, &n);
+            if (n) fp_potentiate(pr, net->traces, ids, n, k);
         }
     }
+}
+
+/* Spike records, per-step counts and monitor row counts of the slice. */
+static void record_slice(fp_net *net, int64_t k0, int32_t len)
+{
     for (int32_t gi = 0; gi < net->n_groups; ++gi) {
         fp_group *g = &net->groups[gi];
         for (int32_t s = 0; s < len; ++s) {
@@ -180,7 +217,8 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
         const int32_t len = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
         if (!records_have_room(net, len)) break;
         for (int32_t gi = 0; gi < net->n_groups; ++gi) group_slice(net, gi, k, len);
-        deliver_and_record(net, k, len);
+        deliver_slice(net, k, len);
+        record_slice(net, k, len);
         k += len;
     }
     return k;

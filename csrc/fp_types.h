@@ -59,6 +59,28 @@ typedef struct {
     int64_t count_base;     /* step of counts[0] */
 } fp_group;
 
+/* A spike trace of the neurons of one group (fp_plasticity.h). */
+typedef struct {
+    int32_t group;          /* owner group */
+    int32_t mode;           /* 0: all-to-all (x += 1 at a spike), 1: nearest (x = 1) */
+    double *val;            /* [n] value just after the update at step last[i] */
+    double *prev;           /* [n] value just before the latest spike's update */
+    int64_t *last;          /* [n] step of the latest update */
+    const double *decay;    /* [min_delay + 1] exp(-m dt / tau) */
+} fp_trace;
+
+/* Plasticity of one projection (fp_plasticity.h has the update formula). */
+typedef struct {
+    int32_t wdep;           /* enum fp_wdep */
+    int32_t tr_pot, tr_dep; /* traces read: presynaptic at post spikes, postsynaptic at pre spikes */
+    int32_t tr_pot3, tr_dep3;  /* triplet slow traces (o2 of post, r2 of pre), or -1 */
+    double scale, w_min, w_max, mu, w0;
+    double a_pot, a_dep, a3_pot, a3_dep, offset;
+    const int64_t *col_ptr; /* [n_post + 1] transposed index */
+    const int64_t *col_syn; /* [nnz] synapse ids, grouped by post neuron */
+    const int32_t *col_pre; /* [nnz] presynaptic neuron of col_syn[c] */
+} fp_plastic;
+
 /* One projection: synapses stored CSR by presynaptic neuron. */
 typedef struct {
     int32_t pre;            /* index of the source group */
@@ -67,8 +89,9 @@ typedef struct {
     int32_t n_pre;          /* neurons of the source group */
     const int64_t *row_ptr; /* [n_pre + 1] */
     const int32_t *post_ids;/* [nnz], each in [0, n_post) */
-    const double *weight;   /* [nnz] (S or A) */
+    double *weight;         /* [nnz] (S or A); written by plasticity */
     const uint16_t *delay;  /* [nnz] in steps, each in [min_delay, ring_len of post - 1] */
+    const fp_plastic *plastic;  /* NULL for a static projection */
 } fp_proj;
 
 /* A state monitor: copies src[idx[j]] at steps k with k % every == 0,
@@ -84,12 +107,13 @@ typedef struct {
 } fp_statemon;
 
 typedef struct {
-    int32_t n_groups, n_projs, n_mons;
+    int32_t n_groups, n_projs, n_mons, n_traces;
     int32_t min_delay;      /* slice length in steps, >= 1 */
     int32_t n_threads;      /* >= 1 */
     fp_group *groups;
     fp_proj *projs;
     fp_statemon *mons;
+    fp_trace *traces;
     int32_t *scratch;       /* [n_threads * min_delay] per-thread spike counts */
 } fp_net;
 

@@ -8,6 +8,8 @@ from .network import Network
 from .neurons import LIF, AdEx, Izhikevich, NeuronGroup, PoissonGroup, SpikeTrains
 from .synapses import Projection
 from .monitors import RateMonitor, SpikeMonitor, StateMonitor
+from .plasticity import InhibitorySTDP, PairSTDP, TripletSTDP, WeightDependence
 
 __all__ = ["units", "Network", "NeuronGroup", "LIF", "AdEx", "Izhikevich", "PoissonGroup",
-           "SpikeTrains", "Projection", "SpikeMonitor", "StateMonitor", "RateMonitor"]
+           "SpikeTrains", "Projection", "SpikeMonitor", "StateMonitor", "RateMonitor",
+           "PairSTDP", "TripletSTDP", "InhibitorySTDP", "WeightDependence"]

@@ -44,6 +44,7 @@ class Network:
         self.groups, self.projections, self.monitors = [], [], []
         self._k = 0
         self._rings = {}
+        self._traces = {}
 
     # -- building ------------------------------------------------------------------
     @property
@@ -75,7 +76,8 @@ class Network:
             raise ValueError(f"{what}: group '{group.name}' has not been added to this network")
 
     def connect(self, pre, post, p=None, *, in_degree=None, rule=None, pre_indices=None,
-                post_indices=None, weight, delay=None, channel="exc", autapses=True, name=None):
+                post_indices=None, weight, delay=None, channel="exc", autapses=True,
+                plasticity=None, name=None):
         """Connect two groups; returns the :class:`~fastplastic.synapses.Projection`.
 
         Give exactly one connectivity: ``p`` (each pair with probability p),
@@ -92,19 +94,57 @@ class Network:
             Multiples of dt, >= dt.  Default dt.
         channel : {"exc", "inh"}
             Which synaptic variable (ge or gi) of the target receives the input.
+        plasticity : PairSTDP, TripletSTDP, InhibitorySTDP, optional
+            Learning rule of these synapses (see :mod:`fastplastic.plasticity`);
+            ``proj.plasticity_on = False`` freezes them between runs.
         """
         self._own(pre, "connect pre")
         self._own(post, "connect post")
         label = name or f"{pre.name}->{post.name}"
-        if not post.accepts_input:
+        if not post.accepts_input and plasticity is None:
             raise ValueError(f"{label}: post group '{post.name}' ({type(post).__name__}) "
-                             "cannot receive synaptic input")
+                             "cannot receive synaptic input (only plastic synapses may target "
+                             "it, to learn from its spikes)")
         i, j, unsorted = build_pairs(pre, post, self.rng, p, in_degree, rule, pre_indices,
                                      post_indices, autapses, label)
         proj = Projection(pre, post, i, j, weight, self.dt if delay is None else delay, channel,
                           self.dt, self.rng, name=label, sort=unsorted)
+        if plasticity is not None:
+            self._set_plasticity(proj, plasticity)
         self.projections.append(proj)
         return proj
+
+    def _set_plasticity(self, proj, rule):
+        from .plasticity import _Rule
+        if not isinstance(rule, _Rule):
+            raise TypeError(f"{proj.name}: plasticity must be a rule from fastplastic.plasticity, "
+                            f"got {type(rule).__name__}")
+        rule.check_weights(proj.weight, proj.name)
+        keys = []
+        for spec in rule.traces():
+            if spec is None:
+                keys.append(None)
+                continue
+            role, tau, mode = spec
+            g = proj.pre if role == "pre" else proj.post
+            key = (g.index, float(tau), int(mode))
+            if key not in self._traces:     # traces are shared by (group, tau, scheme)
+                self._traces[key] = {"group": g.index, "mode": int(mode), "tau": float(tau),
+                                     "val": np.zeros(g.n), "prev": np.zeros(g.n),
+                                     "last": np.full(g.n, self._k, dtype=np.int64)}
+            keys.append(key)
+        proj.plasticity, proj._trace_keys = rule, keys
+
+    def _trace_dicts(self, d):
+        """Traces brought exactly to the current step, with decay tables for slices of d steps."""
+        out, index = [], {}
+        for key, tr in self._traces.items():
+            tr["val"] *= np.exp(-(self._k - tr["last"]) * self.dt / tr["tau"])
+            tr["last"][:] = self._k
+            tr["decay"] = np.exp(-np.arange(d + 1) * self.dt / tr["tau"])
+            index[key] = len(out)
+            out.append(tr)
+        return out, index
 
     def monitor(self, group, what="spikes", **kw):
         """Add a monitor: ``what`` is "spikes", "rate", or a state variable
@@ -126,7 +166,7 @@ class Network:
         """The (ring_e, ring_i) of a group sized for its incoming delays; pending
         input is carried over when the size changes between runs."""
         need = max([p.max_delay_steps for p in self.projections if p.post is g], default=0)
-        length = need + 1 if need else 0
+        length = need + 1 if need else 0      # input groups' rings are written, never read
         old = self._rings.get(g.index)
         if old is not None and old[0].shape[0] // g.n >= length:
             return old
@@ -143,11 +183,11 @@ class Network:
     def _group_dicts(self, d):
         dicts = []
         for g in self.groups:
-            ring_e, ring_i = self._ring_for(g) if g.accepts_input else (None, None)
+            ring_e, ring_i = self._ring_for(g)
             st = dict(g._state_items())
             dicts.append({
                 "kind": g._kind, "n": g.n, "record": 0,
-                "ring_len": 0 if ring_e is None else ring_e.shape[0] // g.n,
+                "ring_len": ring_e.shape[0] // g.n,
                 "v": st.get("v"), "ge": st.get("ge"), "gi": st.get("gi"),
                 "u": st.get("w", st.get("u")), "refrac": st.get("refrac"),
                 "i_bias": getattr(g, "i_bias", None), "p": g._consts,
@@ -191,7 +231,8 @@ class Network:
         for m in spike_mons:
             gd[m.group.index]["record"] = 1
             caps[m.group.index] = max(4 * d * m.group.n, 1 << 16)
-        pd = [p._c_dict() for p in self.projections]
+        td, t_index = self._trace_dicts(d)
+        pd = [p._c_dict(t_index) for p in self.projections]
         chunk = d * max(1, _CHUNK_STEPS // d)
         k_end = self._k + n_steps
         bar = _progress(progress, n_steps * self.dt)
@@ -209,7 +250,7 @@ class Network:
                         counts[gi] = np.zeros(k1 - k0, dtype=np.int32)
                     gd[gi]["counts"], gd[gi]["count_base"] = counts[gi], k0
                 md = [_state_mon_dict(m, k0, k1) for m in state_mons]
-                reached = engine.run(gd, pd, md, d, self.threads, k0, k1)
+                reached = engine.run(gd, pd, md, td, d, self.threads, k0, k1)
                 self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):

@@ -53,6 +53,9 @@ class Projection:
         self.weight = np.ascontiguousarray(w, dtype=np.float64)
         self.delay_steps = np.ascontiguousarray(d, dtype=np.uint16)
         self._transposed = None
+        self.plasticity = None
+        self.plasticity_on = True     # switch learning off/on between runs
+        self._trace_keys = None
 
     def _values(self, what, spec, nnz, rng):
         if callable(spec):
@@ -101,11 +104,10 @@ class Projection:
         synapses onto post neuron j are ``syn_ids[col_ptr[j]:col_ptr[j+1]]``
         (ids into this projection's arrays, increasing).  Built once."""
         if self._transposed is None:
-            order = np.argsort(self.post_ids, kind="stable")
-            idt = np.int32 if self.n_synapses < 2**31 else np.int64
+            order = np.argsort(self.post_ids, kind="stable").astype(np.int64)
             col_ptr = np.zeros(self.post.n + 1, dtype=np.int64)
             np.cumsum(np.bincount(self.post_ids, minlength=self.post.n), out=col_ptr[1:])
-            self._transposed = (col_ptr, order.astype(idt))
+            self._transposed = (col_ptr, order)
         return self._transposed
 
     def to_dense(self):
@@ -124,11 +126,27 @@ class Projection:
             raise ValueError(f"{self.name}: weight holds non-finite values")
         if getattr(self.post, "conductance", False) and self.n_synapses and w.min() < 0:
             raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses")
+        if self.plasticity is not None:
+            self.plasticity.check_weights(w, self.name)
 
-    def _c_dict(self):
+    def _plastic_dict(self, trace_index):
+        """Kernel parameters of the plasticity, or None when static or switched off."""
+        if self.plasticity is None or not self.plasticity_on:
+            return None
+        col_ptr, col_syn = self.incoming()
+        if getattr(self, "_col_pre", None) is None:
+            self._col_pre = np.ascontiguousarray(self.pre_ids[col_syn], dtype=np.int32)
+        d = self.plasticity._kernel_params()
+        for name, key in zip(("tr_pot", "tr_dep", "tr_pot3", "tr_dep3"), self._trace_keys):
+            d[name] = -1 if key is None else trace_index[key]
+        d.update(col_ptr=col_ptr, col_syn=col_syn, col_pre=self._col_pre)
+        return d
+
+    def _c_dict(self, trace_index=None):
         return {"pre": self.pre.index, "post": self.post.index, "channel": _CHANNELS[self.channel],
                 "n_pre": self.pre.n, "row_ptr": self.row_ptr, "post_ids": self.post_ids,
-                "weight": self.weight, "delay": self.delay_steps}
+                "weight": self.weight, "delay": self.delay_steps,
+                "plastic": self._plastic_dict(trace_index)}
 
     def __repr__(self):
         return f"<Projection '{self.name}' {self.n_synapses} synapses, channel {self.channel}>"

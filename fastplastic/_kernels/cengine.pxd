@@ -27,12 +27,26 @@ cdef extern from "fp_types.h":
         int64_t rec_len, rec_cap
         int32_t *counts
         int64_t count_base
+    ctypedef struct fp_trace:
+        int32_t group, mode
+        double *val
+        double *prev
+        int64_t *last
+        const double *decay
+    ctypedef struct fp_plastic:
+        int32_t wdep, tr_pot, tr_dep, tr_pot3, tr_dep3
+        double scale, w_min, w_max, mu, w0
+        double a_pot, a_dep, a3_pot, a3_dep, offset
+        const int64_t *col_ptr
+        const int64_t *col_syn
+        const int32_t *col_pre
     ctypedef struct fp_proj:
         int32_t pre, post, channel, n_pre
         const int64_t *row_ptr
         const int32_t *post_ids
-        const double *weight
+        double *weight
         const uint16_t *delay
+        const fp_plastic *plastic
     ctypedef struct fp_statemon:
         int32_t group, n_idx
         const double *src
@@ -41,10 +55,11 @@ cdef extern from "fp_types.h":
         double *out
         int64_t out_len, out_cap
     ctypedef struct fp_net:
-        int32_t n_groups, n_projs, n_mons, min_delay, n_threads
+        int32_t n_groups, n_projs, n_mons, n_traces, min_delay, n_threads
         fp_group *groups
         fp_proj *projs
         fp_statemon *mons
+        fp_trace *traces
         int32_t *scratch
 
 cdef extern from "fp_engine.h":

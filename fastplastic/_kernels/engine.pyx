@@ -7,8 +7,8 @@ and runs.  Memoryview typing below is a last safety net on dtypes only.
 """
 from libc.stdlib cimport calloc, free
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
-from fastplastic._kernels.cengine cimport (fp_group, fp_proj, fp_statemon, fp_net,
-                                           fp_run, fp_philox4x64)
+from fastplastic._kernels.cengine cimport (fp_group, fp_proj, fp_statemon, fp_net, fp_trace,
+                                           fp_plastic, fp_run, fp_philox4x64)
 
 cdef double* _f64(object a) except? NULL:
     if a is None:
@@ -72,7 +72,37 @@ cdef void _fill_group(fp_group *g, dict d) except *:
     g.count_base = d["count_base"]
 
 
-def run(list groups, list projs, list mons, int min_delay, int threads,
+cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
+    pl.wdep = d["wdep"]
+    pl.tr_pot = d["tr_pot"]
+    pl.tr_dep = d["tr_dep"]
+    pl.tr_pot3 = d["tr_pot3"]
+    pl.tr_dep3 = d["tr_dep3"]
+    pl.scale = d["scale"]
+    pl.w_min = d["w_min"]
+    pl.w_max = d["w_max"]
+    pl.mu = d["mu"]
+    pl.w0 = d["w0"]
+    pl.a_pot = d["a_pot"]
+    pl.a_dep = d["a_dep"]
+    pl.a3_pot = d["a3_pot"]
+    pl.a3_dep = d["a3_dep"]
+    pl.offset = d["offset"]
+    pl.col_ptr = _i64(d["col_ptr"])
+    pl.col_syn = _i64(d["col_syn"])
+    pl.col_pre = _i32(d["col_pre"])
+
+
+cdef void _fill_trace(fp_trace *t, dict d) except *:
+    t.group = d["group"]
+    t.mode = d["mode"]
+    t.val = _f64(d["val"])
+    t.prev = _f64(d["prev"])
+    t.last = _i64(d["last"])
+    t.decay = _f64(d["decay"])
+
+
+def run(list groups, list projs, list mons, list traces, int min_delay, int threads,
         int64_t k0, int64_t k1):
     """Advance steps [k0, k1); returns the step reached.
 
@@ -90,9 +120,13 @@ def run(list groups, list projs, list mons, int min_delay, int threads,
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
     net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
     net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
+    net.n_traces = len(traces)
+    net.traces = <fp_trace*> calloc(max(1, net.n_traces), sizeof(fp_trace))
+    cdef fp_plastic *plastic = <fp_plastic*> calloc(max(1, net.n_projs), sizeof(fp_plastic))
     net.scratch = <int32_t*> calloc(threads * min_delay, sizeof(int32_t))
-    if not (net.groups and net.projs and net.mons and net.scratch):
-        free(net.groups); free(net.projs); free(net.mons); free(net.scratch)
+    if not (net.groups and net.projs and net.mons and net.traces and plastic and net.scratch):
+        free(net.groups); free(net.projs); free(net.mons); free(net.traces); free(plastic)
+        free(net.scratch)
         raise MemoryError("engine structures")
     try:
         for i in range(net.n_groups):
@@ -107,6 +141,12 @@ def run(list groups, list projs, list mons, int min_delay, int threads,
             net.projs[i].post_ids = _i32(d["post_ids"])
             net.projs[i].weight = _f64(d["weight"])
             net.projs[i].delay = _u16(d["delay"])
+            net.projs[i].plastic = NULL
+            if d.get("plastic") is not None:
+                _fill_plastic(&plastic[i], d["plastic"])
+                net.projs[i].plastic = &plastic[i]
+        for i in range(net.n_traces):
+            _fill_trace(&net.traces[i], traces[i])
         for i in range(net.n_mons):
             d = mons[i]
             net.mons[i].group = d["group"]
@@ -125,7 +165,8 @@ def run(list groups, list projs, list mons, int min_delay, int threads,
         for i in range(net.n_mons):
             mons[i]["out_len"] = net.mons[i].out_len
     finally:
-        free(net.groups); free(net.projs); free(net.mons); free(net.scratch)
+        free(net.groups); free(net.projs); free(net.mons); free(net.traces); free(plastic)
+        free(net.scratch)
     return reached
 
 

@@ -1,0 +1,65 @@
+/* fp_plasticity.h -- spike-timing-dependent plasticity, event-driven.
+ *
+ * Traces belong to neurons (fp_trace): one array per (group, time constant,
+ * update mode), shared by every projection that reads it.  A trace is
+ * stored as its value just after the neuron's last update (val) at step
+ * last; reading it at step s multiplies by decay[s - last].  The engine
+ * brings every trace to the start of each slice, so s - last <= min_delay
+ * and decay[] has min_delay + 1 entries.
+ *
+ * Weight updates are immediate (Auryn's scheme): a presynaptic spike scans
+ * its CSR row (delivery, then depression), a postsynaptic spike walks the
+ * transposed index (potentiation).  Order within a step s, as in Brian2
+ * (presynaptic pathway first):
+ *   1. every projection delivers and depresses for the spikes of step s,
+ *      reading postsynaptic traces that exclude spikes of step s;
+ *   2. the traces of the neurons that spiked at s are updated;
+ *   3. every plastic projection potentiates for postsynaptic spikes of s,
+ *      reading presynaptic traces that include spikes of step s.
+ *
+ * One update formula covers pair STDP (Morrison, Diesmann & Gerstner 2008),
+ * triplet STDP (Pfister & Gerstner 2006, eqs. 3-4) and inhibitory STDP
+ * (Vogels et al. 2011):
+ *   at a pre spike   w += f-(w) * (a_dep (y + offset) + a3_dep y r2)
+ *   at a post spike  w += f+(w) * (a_pot x + a3_pot x o2)
+ * with x / y the presynaptic / postsynaptic trace read (tr_pot / tr_dep),
+ * r2 the presynaptic neuron's own slow trace (tr_dep3, before its increment),
+ * o2 the postsynaptic neuron's own slow trace before its increment (tr_pot3);
+ * then w is clipped to [w_min, w_max].
+ * Weight dependence f+(w), f-(w):
+ *   additive        scale, scale
+ *   multiplicative  (w_max - w), w                       (soft bounds)
+ *   gutig (mu)      w_max^(1-mu) (w_max - w)^mu, w_max^(1-mu) w^mu  (Gutig et al. 2003)
+ *   power law       w0^(1-mu) w^mu, w                    (Morrison et al. 2007)
+ */
+#ifndef FP_PLASTICITY_H
+#define FP_PLASTICITY_H
+
+#include "fp_types.h"
+
+enum fp_wdep { FP_WDEP_ADDITIVE = 0, FP_WDEP_MULTIPLICATIVE = 1, FP_WDEP_GUTIG = 2,
+               FP_WDEP_POWERLAW = 3 };
+enum fp_trace_mode { FP_TRACE_ALL_TO_ALL = 0, FP_TRACE_NEAREST = 1 };
+
+static inline double fp_trace_at(const fp_trace *t, int32_t j, int64_t s)
+{
+    return t->val[j] * t->decay[s - t->last[j]];
+}
+
+/* Decays every neuron's trace to step s0 (slice start). O(n). */
+void fp_trace_catch_up(fp_trace *t, int32_t n, int64_t s0);
+
+/* Updates the traces of neurons ids[0..nspk) that spiked at step s. */
+void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s);
+
+/* Delivery plus depression for the presynaptic spikes ids[0..nspk) of step s.
+ * ring: [ring_len * n_post] of the target channel.  O(sum of row lengths). */
+void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
+                        int64_t nspk, int64_t s, double *ring, int32_t ring_len, int32_t n_post);
+
+/* Potentiation for the postsynaptic spikes ids[0..nspk) of step s, over the
+ * transposed index.  O(sum of in-degrees). */
+void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
+                   int64_t nspk, int64_t s);
+
+#endif

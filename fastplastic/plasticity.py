@@ -1,0 +1,286 @@
+"""Synaptic plasticity rules: parameter objects, no loops.
+
+The kernels (csrc/fp_plasticity.c) implement one event-driven update that
+covers every rule here; each rule translates its parameters into it.
+Traces are per neuron and shared by every projection that uses the same
+(group, time constant, scheme).  Weight updates are immediate: depression
+when a presynaptic spike is delivered (after its weight is transmitted),
+potentiation at each postsynaptic spike.  Within one time step presynaptic
+events come first (as in Brian2), so for simultaneous spikes the
+presynaptic spike counts as "before".  All timing uses the spike emission
+times (synaptic delays do not enter the learning window).
+
+Weights are bounded to [w_min, w_max] after every update (hard bounds, in
+time order).
+"""
+import numpy as np
+
+from . import _validate as V
+from .units import ms
+
+__all__ = ["WeightDependence", "PairSTDP", "TripletSTDP", "InhibitorySTDP"]
+
+_ALL_TO_ALL, _NEAREST = 0, 1
+_SCHEMES = {"all_to_all": _ALL_TO_ALL, "nearest": _NEAREST}
+
+
+class WeightDependence:
+    """How the size of an update depends on the weight w (Morrison et al. 2008, sec. 3.1).
+
+    ======================  ==============================  =====================
+    kind                    potentiation f+(w)              depression f-(w)
+    ======================  ==============================  =====================
+    ``additive``            w_max                           w_max
+    ``multiplicative``      w_max - w  (soft bounds)        w
+    ``gutig(mu)``           w_max^(1-mu) (w_max - w)^mu     w_max^(1-mu) w^mu
+    ``power_law(mu, w0)``   w0^(1-mu) w^mu                  w
+    ======================  ==============================  =====================
+
+    Gütig et al. (2003) interpolate between additive (mu = 0) and
+    multiplicative (mu = 1); the power law is Morrison, Aertsen & Diesmann
+    (2007), eqs. 8-9 (with a_pre = lambda, a_post = -lambda alpha).
+    """
+
+    _CODES = {"additive": 0, "multiplicative": 1, "gutig": 2, "power_law": 3}
+
+    def __init__(self, kind="additive", mu=0.0, w0=1.0):
+        self.kind = V.check_choice("weight_dependence", kind, set(self._CODES))
+        self.mu = V.check_float("weight_dependence: mu", mu, 0.0, 1.0)
+        self.w0 = V.check_float("weight_dependence: w0", w0, 0.0, lo_open=True)
+
+    @classmethod
+    def additive(cls):
+        return cls("additive")
+
+    @classmethod
+    def multiplicative(cls):
+        return cls("multiplicative")
+
+    @classmethod
+    def gutig(cls, mu):
+        return cls("gutig", mu=mu)
+
+    @classmethod
+    def power_law(cls, mu, w0):
+        return cls("power_law", mu=mu, w0=w0)
+
+    @property
+    def code(self):
+        return self._CODES[self.kind]
+
+    def __repr__(self):
+        return f"WeightDependence({self.kind!r}, mu={self.mu}, w0={self.w0})"
+
+
+def _as_dependence(wd):
+    if isinstance(wd, WeightDependence):
+        return wd
+    if isinstance(wd, str):
+        return WeightDependence(wd)
+    raise TypeError(f"weight_dependence must be a name or a WeightDependence, got {wd!r}")
+
+
+class _Rule:
+    """Common parts: bounds, traces, the kernel's parameter dict."""
+
+    w_min = 0.0
+    w_max = np.inf
+
+    def _bounds(self, w_min, w_max, name):
+        self.w_min = V.check_float(f"{name}: w_min", w_min, unit="weight")
+        if w_max is None or w_max == np.inf:
+            self.w_max = np.inf
+        else:
+            self.w_max = V.check_float(f"{name}: w_max", w_max, lo=self.w_min, lo_open=True)
+
+    def traces(self):
+        """[(role, tau, scheme_code)] in kernel order: pot, dep, pot3, dep3.
+        role 'pre' lives on the presynaptic group, 'post' on the postsynaptic one."""
+        raise NotImplementedError
+
+    def _kernel_params(self):
+        raise NotImplementedError
+
+    def check_weights(self, w, name):
+        if w.size and (w.min() < self.w_min or w.max() > self.w_max):
+            raise ValueError(f"{name}: weights must lie within the rule's bounds "
+                             f"[{self.w_min}, {self.w_max}], got [{w.min()}, {w.max()}]")
+
+
+class PairSTDP(_Rule):
+    r"""Pair-based STDP (Morrison, Diesmann & Gerstner 2008, sec. 4.1; Song et al. 2000).
+
+    Presynaptic trace x (time constant ``tau_pre``) and postsynaptic trace y
+    (``tau_post``):
+
+    .. math::
+
+        \text{pre spike: } \Delta w = a_{post} f_-(w)\, y, \qquad
+        \text{post spike: } \Delta w = a_{pre} f_+(w)\, x
+
+    so that one pair with :math:`\Delta t = t_{post} - t_{pre}` gives
+    :math:`a_{pre} f_+ e^{-\Delta t/\tau_{pre}}` for :math:`\Delta t \ge 0` and
+    :math:`a_{post} f_- e^{\Delta t/\tau_{post}}` for :math:`\Delta t < 0`.
+
+    Parameters
+    ----------
+    tau_pre, tau_post : float
+        Trace time constants (s), > 0.  Default 20 ms.
+    a_pre : float
+        Potentiation per pairing, as a fraction of f+(w) (for additive STDP,
+        of w_max).  Default 0.01.
+    a_post : float
+        Depression per pairing (negative for depression).  Default -0.0105.
+    w_min, w_max : float
+        Hard bounds (weight units).  w_max is required for the additive,
+        multiplicative and Gütig dependences.
+    scheme : {"all_to_all", "nearest"}
+        Spike pairing: every pair, or the symmetric nearest-spike scheme of
+        Morrison et al. 2008 (traces reset to 1 at a spike instead of += 1).
+    weight_dependence : str or WeightDependence
+        Default "additive".
+    """
+
+    def __init__(self, tau_pre=20 * ms, tau_post=20 * ms, a_pre=0.01, a_post=-0.0105, w_min=0.0,
+                 w_max=None, scheme="all_to_all", weight_dependence="additive"):
+        n = "PairSTDP"
+        self.tau_pre = V.check_float(f"{n}: tau_pre", tau_pre, 0.0, lo_open=True, unit="s")
+        self.tau_post = V.check_float(f"{n}: tau_post", tau_post, 0.0, lo_open=True, unit="s")
+        self.a_pre = V.check_float(f"{n}: a_pre", a_pre)
+        self.a_post = V.check_float(f"{n}: a_post", a_post)
+        self.scheme = V.check_choice(f"{n}: scheme", scheme, set(_SCHEMES))
+        self.weight_dependence = _as_dependence(weight_dependence)
+        self._bounds(w_min, w_max, n)
+        if self.weight_dependence.kind != "power_law" and self.w_max == np.inf:
+            raise ValueError(f"{n}: w_max is required (finite) with the "
+                             f"{self.weight_dependence.kind} weight dependence")
+        if self.weight_dependence.kind != "additive" and self.w_min < 0:
+            raise ValueError(f"{n}: w_min must be >= 0 with the {self.weight_dependence.kind} "
+                             f"weight dependence, got {self.w_min}")
+
+    def traces(self):
+        s = _SCHEMES[self.scheme]
+        return [("pre", self.tau_pre, s), ("post", self.tau_post, s), None, None]
+
+    def _kernel_params(self):
+        wd = self.weight_dependence
+        return dict(wdep=wd.code, scale=self.w_max if wd.kind == "additive" else 1.0,
+                    w_min=self.w_min, w_max=self.w_max, mu=wd.mu, w0=wd.w0, a_pot=self.a_pre,
+                    a_dep=self.a_post, a3_pot=0.0, a3_dep=0.0, offset=0.0)
+
+    def window(self, dt_spikes, w=None):
+        """Analytic weight change for one isolated pair, dt_spikes = t_post - t_pre (s)."""
+        dt_spikes = np.asarray(dt_spikes, dtype=float)
+        scale = self.w_max if self.weight_dependence.kind == "additive" else 1.0
+        return np.where(dt_spikes >= 0, self.a_pre * scale * np.exp(-dt_spikes / self.tau_pre),
+                        self.a_post * scale * np.exp(dt_spikes / self.tau_post))
+
+
+class TripletSTDP(_Rule):
+    r"""Triplet STDP (Pfister & Gerstner 2006, eqs. 3-4), additive.
+
+    Presynaptic traces r1 (tau_plus), r2 (tau_x); postsynaptic o1 (tau_minus),
+    o2 (tau_y):
+
+    .. math::
+
+        \text{pre: } w \leftarrow w - o_1 [A_2^- + A_3^- r_2(t-\epsilon)], \qquad
+        \text{post: } w \leftarrow w + r_1 [A_2^+ + A_3^+ o_2(t-\epsilon)]
+
+    ``scheme="all_to_all"`` adds 1 to a trace at each spike; ``"nearest"``
+    (the paper's nearest-spike model) sets it to 1.  Weights are unbounded by
+    default (w_min = -inf ... the paper's fits use Delta w directly); set
+    w_min / w_max to bound them.  Presets: :meth:`preset`.
+    """
+
+    # Pfister & Gerstner (2006) Table 4: (tau_plus, tau_minus, tau_x, tau_y, A2+, A3+, A2-, A3-)
+    # in ms and dimensionless.  "minimal" sets have A2+ or A3- = 0 (tau_x is then irrelevant).
+    PRESETS = {
+        "visual_cortex_all_to_all": ("all_to_all", 16.8, 33.7, 101, 125, 5e-10, 6.2e-3, 7e-3, 2.3e-4),
+        "visual_cortex_all_to_all_minimal": ("all_to_all", 16.8, 33.7, 101, 125, 0.0, 6.5e-3, 7.1e-3, 0.0),
+        "visual_cortex_nearest": ("nearest", 16.8, 33.7, 714, 40, 8.8e-11, 5.3e-2, 6.6e-3, 3.1e-3),
+        "visual_cortex_nearest_minimal": ("nearest", 16.8, 33.7, 714, 40, 0.0, 5e-2, 8e-3, 0.0),
+        "hippocampal_all_to_all": ("all_to_all", 16.8, 33.7, 946, 27, 6.1e-3, 6.7e-3, 1.6e-3, 1.4e-3),
+        "hippocampal_all_to_all_minimal": ("all_to_all", 16.8, 33.7, 946, 40, 5.3e-3, 8e-3, 3.5e-3, 0.0),
+        "hippocampal_nearest": ("nearest", 16.8, 33.7, 575, 47, 4.6e-3, 9.1e-3, 3e-3, 7.5e-9),
+        "hippocampal_nearest_minimal": ("nearest", 16.8, 33.7, 575, 48, 4.6e-3, 9.1e-3, 3e-3, 0.0),
+    }
+
+    def __init__(self, tau_plus=16.8 * ms, tau_minus=33.7 * ms, tau_x=101 * ms, tau_y=125 * ms,
+                 a2_plus=5e-10, a3_plus=6.2e-3, a2_minus=7e-3, a3_minus=2.3e-4,
+                 scheme="all_to_all", w_min=-np.inf, w_max=np.inf):
+        n = "TripletSTDP"
+        for name, tau in (("tau_plus", tau_plus), ("tau_minus", tau_minus), ("tau_x", tau_x),
+                          ("tau_y", tau_y)):
+            setattr(self, name, V.check_float(f"{n}: {name}", tau, 0.0, lo_open=True, unit="s"))
+        for name, a in (("a2_plus", a2_plus), ("a3_plus", a3_plus), ("a2_minus", a2_minus),
+                        ("a3_minus", a3_minus)):
+            setattr(self, name, V.check_float(f"{n}: {name}", a, 0.0))
+        self.scheme = V.check_choice(f"{n}: scheme", scheme, set(_SCHEMES))
+        self.w_min = -np.inf if w_min == -np.inf else V.check_float(f"{n}: w_min", w_min)
+        self.w_max = np.inf if w_max == np.inf else V.check_float(f"{n}: w_max", w_max,
+                                                                  lo=self.w_min, lo_open=True)
+
+    @classmethod
+    def preset(cls, name, **overrides):
+        """A parameter set of Pfister & Gerstner (2006), Table 4, by name
+        (see ``TripletSTDP.PRESETS``)."""
+        V.check_choice("TripletSTDP.preset: name", name, set(cls.PRESETS))
+        scheme, tp, tm, tx, ty, a2p, a3p, a2m, a3m = cls.PRESETS[name]
+        kw = dict(tau_plus=tp * ms, tau_minus=tm * ms, tau_x=tx * ms, tau_y=ty * ms,
+                  a2_plus=a2p, a3_plus=a3p, a2_minus=a2m, a3_minus=a3m, scheme=scheme)
+        kw.update(overrides)
+        return cls(**kw)
+
+    def traces(self):
+        s = _SCHEMES[self.scheme]
+        return [("pre", self.tau_plus, s), ("post", self.tau_minus, s), ("post", self.tau_y, s),
+                ("pre", self.tau_x, s)]
+
+    def _kernel_params(self):
+        return dict(wdep=0, scale=1.0, w_min=self.w_min, w_max=self.w_max, mu=0.0, w0=1.0,
+                    a_pot=self.a2_plus, a_dep=-self.a2_minus, a3_pot=self.a3_plus,
+                    a3_dep=-self.a3_minus, offset=0.0)
+
+
+class InhibitorySTDP(_Rule):
+    r"""Inhibitory plasticity of Vogels et al. (2011), Science 334:1569 (eqs. in SOM).
+
+    Symmetric traces x_pre, x_post (time constant ``tau``, += 1 at a spike):
+
+    .. math::
+
+        \text{pre spike: } w \leftarrow w + \eta (x_{post} - \alpha), \qquad
+        \text{post spike: } w \leftarrow w + \eta\, x_{pre}, \qquad \alpha = 2 \rho_0 \tau
+
+    which drives the postsynaptic rate to the target ``rho0``.
+
+    Parameters
+    ----------
+    tau : float
+        Trace time constant (s).  Default 20 ms.
+    eta : float
+        Learning rate (weight units).
+    rho0 : float
+        Target postsynaptic rate (Hz).  Default 5 Hz.
+    w_min, w_max : float
+        Bounds; default [0, inf).
+    """
+
+    def __init__(self, tau=20 * ms, eta=1e-11, rho0=5.0, w_min=0.0, w_max=np.inf):
+        n = "InhibitorySTDP"
+        self.tau = V.check_float(f"{n}: tau", tau, 0.0, lo_open=True, unit="s")
+        self.eta = V.check_float(f"{n}: eta", eta)
+        self.rho0 = V.check_float(f"{n}: rho0", rho0, 0.0, unit="Hz")
+        self._bounds(w_min, w_max, n)
+
+    @property
+    def alpha(self):
+        return 2.0 * self.rho0 * self.tau
+
+    def traces(self):
+        return [("pre", self.tau, _ALL_TO_ALL), ("post", self.tau, _ALL_TO_ALL), None, None]
+
+    def _kernel_params(self):
+        return dict(wdep=0, scale=1.0, w_min=self.w_min, w_max=self.w_max, mu=0.0, w0=1.0,
+                    a_pot=self.eta, a_dep=self.eta, a3_pot=0.0, a3_dep=0.0, offset=-self.alpha)
