@@ -47,7 +47,7 @@ def _engine_spikes(net, n_steps, chunks=1):
 def test_engine_matches_reference(seed):
     n_steps = 600
     net = _random_net(seed)
-    ref_spikes, ref_groups = simulate(net, n_steps)
+    ref_spikes, ref_groups, _ = simulate(net, n_steps)
     spikes = _engine_spikes(net, n_steps)
     assert sum(len(s) for s in ref_spikes) > 200          # the network is active
     for g, s, r in zip(net.groups, spikes, ref_spikes):

@@ -16,6 +16,8 @@ import numpy as np
 
 import fastplastic as fp
 
+from .plasticity_ref import RefPlastic
+
 _exp = np.frompyfunc(math.exp, 1, 1)
 
 
@@ -134,13 +136,16 @@ def _row_steps(g, dt):
 def simulate(net, n_steps):
     """Runs the reference from the network's current (unrun) state.
 
-    Returns (spikes, groups): spikes[g] is a list of (step, id) tuples in time
-    order; groups are the RefGroup objects holding the final state."""
+    Returns (spikes, groups, weights): spikes[g] is a list of (step, id) tuples
+    in time order; groups are the RefGroup objects holding the final state;
+    weights[p] the final weights of projection p."""
     dt = net.dt
     groups = [RefGroup(g, dt) for g in net.groups]
     syn = [(p.pre.index, p.post.index, 1 if p.channel == "inh" else 0, p.pre_ids,
             p.post_ids.astype(np.int64), p.weight.copy(), p.delay_steps.astype(np.int64))
            for p in net.projections]
+    plastic = [RefPlastic(p, dt) if p.plasticity is not None and p.plasticity_on else None
+               for p in net.projections]
     pending = defaultdict(lambda: np.zeros(0))
     spikes = [[] for _ in groups]
     for k in range(n_steps):
@@ -151,10 +156,23 @@ def simulate(net, n_steps):
             s = rg.step(k, in_e if in_e.size else np.zeros(rg.n), in_i if in_i.size else np.zeros(rg.n))
             fired.append(set(int(i) for i in s))
             spikes[gi].extend((k, int(i)) for i in sorted(fired[-1]))
-        for pre, post, ch, pre_ids, post_ids, w, d in syn:
+        for pl in plastic:
+            if pl is not None:
+                pl.decay_all()
+        for (pre, post, ch, pre_ids, post_ids, w, d), pl in zip(syn, plastic):
             for s in np.nonzero(np.isin(pre_ids, list(fired[pre])))[0]:
                 key = (post, ch, k + int(d[s]))
                 if key not in pending or pending[key].size == 0:
                     pending[key] = np.zeros(groups[post].n)
                 pending[key][post_ids[s]] += w[s]
-    return spikes, groups
+                if pl is not None:
+                    w[s] = pl.depress(k, pre_ids[s], post_ids[s], w[s])
+        for (pre, post, *_), pl in zip(syn, plastic):
+            if pl is not None:
+                pl.spikes(sorted(fired[pre]), sorted(fired[post]))
+        for (pre, post, ch, pre_ids, post_ids, w, d), pl in zip(syn, plastic):
+            if pl is not None:
+                for s in np.nonzero(np.isin(post_ids, list(fired[post])))[0]:
+                    w[s] = pl.potentiate(k, pre_ids[s], post_ids[s], w[s])
+    weights = [w for *_, w, d in syn]
+    return spikes, groups, weights
