@@ -43,14 +43,17 @@ def _add_run(sub):
                    help="model to run (default: coba, Brette et al. 2007 benchmark 1)")
     p.add_argument("--duration", type=_positive_float, default=1.0, metavar="S",
                    help="simulated time in seconds (default 1.0)")
-    p.add_argument("--neurons", type=_int_at_least(10), default=4000, metavar="N",
-                   help="number of neurons; fan-out stays fixed (default 4000)")
+    p.add_argument("--neurons", type=_int_at_least(10), default=None, metavar="N",
+                   help="number of neurons (coba/cuba, fan-out fixed; default 4000) or of "
+                        "plastic inputs (song2000; default 1000)")
     p.add_argument("--seed", type=_int_at_least(0), default=1, metavar="K",
                    help="random seed (default 1)")
     p.add_argument("--threads", type=_int_at_least(1), default=1, metavar="T",
                    help="OpenMP threads for neuron updates (default 1)")
     p.add_argument("--out", default="fp_out", metavar="DIR",
                    help="directory for the PNG figures (default ./fp_out)")
+    p.add_argument("--stdp", action="store_true",
+                   help="coba/cuba: make E->E synapses plastic (pair STDP); song2000 is always plastic")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -63,7 +66,14 @@ def _events(net, counts):
 def _cmd_run(args):
     from .models import MODELS
     t0 = time.perf_counter()
-    model = MODELS[args.model](n=args.neurons, seed=args.seed, threads=args.threads)
+    kw = {"seed": args.seed, "threads": args.threads}
+    if args.neurons is not None:
+        kw["n"] = args.neurons
+    if args.stdp:
+        if args.model not in ("coba", "cuba"):
+            raise ValueError(f"--stdp applies to coba and cuba; {args.model} is always plastic")
+        kw["stdp"] = True
+    model = MODELS[args.model](**kw)
     net = model.net
     build = time.perf_counter() - t0
     mons = {name: net.monitor(g, "spikes") for name, g in model.groups.items()}
@@ -79,7 +89,7 @@ def _cmd_run(args):
              f"  spikes            {sum(m.num_spikes for m in mons.values())}"]
     for name, m in mons.items():
         cv = m.isi_cv()
-        lines.append(f"  {name:<5} rate        {m.num_spikes / m.group.n / args.duration:.2f} Hz"
+        lines.append(f"  {name + ' rate':<18}{m.num_spikes / m.group.n / args.duration:.2f} Hz"
                      f"   CV of ISIs {cv.mean() if cv.size else float('nan'):.3f}")
     lines += [f"  build time        {build:.3f} s",
               f"  wall time         {wall:.3f} s ({wall / args.duration:.3f} s per simulated s)",
@@ -88,8 +98,18 @@ def _cmd_run(args):
     first = next(iter(mons.values()))
     first.raster().savefig(os.path.join(args.out, "raster.png"), dpi=100)
     first.rate_histogram(args.duration).savefig(os.path.join(args.out, "rate_histogram.png"), dpi=100)
-    lines.append(f"  figures           {os.path.join(args.out, 'raster.png')}, "
-                 f"{os.path.join(args.out, 'rate_histogram.png')}")
+    figures = ["raster.png", "rate_histogram.png"]
+    for i, proj in enumerate(p for p in net.projections if p.plasticity is not None):
+        from .monitors import _figure
+        fig, ax = _figure()
+        ax.hist(proj.weight, bins=50, color="0.3")
+        ax.set_xlabel("weight")
+        ax.set_ylabel("synapses")
+        ax.set_title(f"{proj.name} after {args.duration:g} s")
+        figures.append(f"weights_{i}.png")
+        fig.savefig(os.path.join(args.out, figures[-1]), dpi=100)
+        lines.insert(-2, f"  {proj.name:<18}mean weight {proj.weight.mean():.4g}")
+    lines.append("  figures           " + ", ".join(os.path.join(args.out, f) for f in figures))
     print("\n".join(lines))
     return 0
 
@@ -99,6 +119,8 @@ def build_parser():
                                      description="Fast simulation of spiking networks that learn.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_run(sub)
+    from .learning.cli import add_subcommands        # train, compare
+    add_subcommands(sub)
     return parser
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _validate as V
 
-__all__ = ["SpikeMonitor", "StateMonitor", "RateMonitor"]
+__all__ = ["SpikeMonitor", "StateMonitor", "RateMonitor", "WeightMonitor"]
 
 
 def _figure(figsize=(8, 4)):
@@ -211,4 +211,67 @@ class RateMonitor:
         ax.plot(t, r, lw=0.8, color="k")
         ax.set_xlabel("time (s)")
         ax.set_ylabel("population rate (Hz)")
+        return fig
+
+
+class WeightMonitor:
+    """Records the weights of a projection (all synapses or chosen synapse
+    ids) every ``interval`` seconds; ``values`` has shape (n_samples, n_synapses).
+
+    Sample m holds the weights at time ``t[m]`` (the first sample is taken at
+    the start of the first run at or after the monitor was added)."""
+
+    def __init__(self, projection, synapses=None, interval=1e-3, name=None):
+        self.projection = projection
+        self.group = projection.pre
+        self.name = name or f"weight({projection.name})"
+        if synapses is None:
+            synapses = np.arange(projection.n_synapses)
+        self.synapses = V.as_index_array(f"{self.name}: synapses", synapses,
+                                         max(1, projection.n_synapses))
+        self.interval = V.check_float(f"{self.name}: interval", interval, 0.0, lo_open=True,
+                                      unit="s")
+        self._values = _Chunked(np.float64, self.synapses.shape[0])
+        self._steps = _Chunked(np.int64)
+        self.every = None
+        self._dt = None
+        self._last = None
+
+    def _setup(self, dt):
+        self.every = V.to_steps(f"{self.name}: interval", self.interval, dt, min_steps=1)
+
+    def _next_sample(self, k):
+        """First sampling step >= k."""
+        return -(-k // self.every) * self.every
+
+    def _sample(self, k):
+        if k % self.every == 0 and self._last != k:
+            self._values.append(self.projection.weight[self.synapses][None, :])
+            self._steps.append([k])
+            self._last = k
+
+    @property
+    def t(self):
+        return self._steps.get() * self._dt
+
+    @property
+    def values(self):
+        return self._values.get()
+
+    def plot(self, ax=None, max_traces=50):
+        """Weights of (up to max_traces) sampled synapses over time."""
+        fig, ax = _figure() if ax is None else (ax.figure, ax)
+        ax.plot(self.t, self.values[:, :max_traces], lw=0.6)
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel("weight")
+        ax.set_title(self.name)
+        return fig
+
+    def histogram(self, ax=None, bins=40, sample=-1):
+        """Histogram of the sampled weights at one sample (default: the last)."""
+        fig, ax = _figure() if ax is None else (ax.figure, ax)
+        ax.hist(self.values[sample], bins=bins, color="0.3")
+        ax.set_xlabel("weight")
+        ax.set_ylabel("synapses")
+        ax.set_title(f"{self.name} at t = {self.t[sample]:.3g} s")
         return fig

@@ -8,7 +8,7 @@ one stopped: pending spikes in the delay rings, state and clocks persist.
 import numpy as np
 
 from . import _validate as V
-from .monitors import RateMonitor, SpikeMonitor, StateMonitor
+from .monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
 from .neurons import NeuronGroup
 from .synapses import Projection, build_pairs
 from .units import ms
@@ -57,6 +57,12 @@ class Network:
         if isinstance(obj, NeuronGroup):
             obj._attach(self, len(self.groups), self.rng)
             self.groups.append(obj)
+        elif isinstance(obj, WeightMonitor):
+            if obj.projection not in self.projections:
+                raise ValueError(f"{obj.name}: projection is not part of this network")
+            obj._setup(self.dt)
+            obj._dt = self.dt
+            self.monitors.append(obj)
         elif isinstance(obj, (SpikeMonitor, StateMonitor, RateMonitor)):
             self._own(obj.group, "monitor")
             if isinstance(obj, StateMonitor):
@@ -148,7 +154,12 @@ class Network:
 
     def monitor(self, group, what="spikes", **kw):
         """Add a monitor: ``what`` is "spikes", "rate", or a state variable
-        name such as "v" (keywords: indices, interval)."""
+        name such as "v" (keywords: indices, interval).  For a Projection,
+        ``what="weight"`` records weights (keywords: synapses, interval)."""
+        if isinstance(group, Projection):
+            if what != "weight":
+                raise ValueError(f"monitor: a projection can only record 'weight', got {what!r}")
+            return self.add(WeightMonitor(group, **kw))
         if what == "spikes":
             return self.add(SpikeMonitor(group, **kw))
         if what == "rate":
@@ -227,6 +238,7 @@ class Network:
         spike_mons = [m for m in self.monitors if isinstance(m, SpikeMonitor)]
         rate_mons = [m for m in self.monitors if isinstance(m, RateMonitor)]
         state_mons = [m for m in self.monitors if isinstance(m, StateMonitor)]
+        weight_mons = [m for m in self.monitors if isinstance(m, WeightMonitor)]
         caps = {}
         for m in spike_mons:
             gd[m.group.index]["record"] = 1
@@ -240,6 +252,9 @@ class Network:
         try:
             while self._k < k_end:
                 k0, k1 = self._k, min(self._k + chunk, k_end)
+                for m in weight_mons:             # weights are always up to date
+                    m._sample(k0)
+                    k1 = min(k1, max(m._next_sample(k0 + 1), k0 + 1))
                 for gi, cap in caps.items():
                     gd[gi]["rec_ids"] = np.empty(cap, dtype=np.int32)
                     gd[gi]["rec_steps"] = np.empty(cap, dtype=np.int64)

@@ -13,12 +13,23 @@ def test_run_writes_summary_and_figures(tmp_path):
     out = tmp_path / "tmp"
     res = _cli("run", "--duration", "0.2", "--out", str(out), "--no-progress", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
-    for word in ("neurons", "synapses", "spikes", "exc   rate", "inh   rate", "CV of ISIs",
+    for word in ("neurons", "synapses", "spikes", "exc rate", "inh rate", "CV of ISIs",
                  "wall time", "per wall second"):
         assert word in res.stdout
     for png in ("raster.png", "rate_histogram.png"):
         data = (out / png).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_run_plastic_models_write_weight_histograms(tmp_path):
+    for args in (["coba", "--stdp", "--neurons", "1000"], ["song2000", "--neurons", "200"]):
+        res = _cli("run", *args, "--duration", "0.2", "--out", str(tmp_path), "--no-progress",
+                   cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        assert "mean weight" in res.stdout
+        assert (tmp_path / "weights_0.png").stat().st_size > 5000
+    res = _cli("run", "song2000", "--stdp", cwd=tmp_path)
+    assert res.returncode == 2 and "--stdp" in res.stderr
 
 
 def test_run_help_documents_every_option():

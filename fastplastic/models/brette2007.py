@@ -13,6 +13,7 @@ import numpy as np
 from .. import _validate as V
 from ..network import Network
 from ..neurons import LIF
+from ..plasticity import PairSTDP
 from ..units import ms, mV, nS, pA, pF
 
 __all__ = ["Model", "coba", "cuba"]
@@ -35,14 +36,15 @@ def _sizes(n, fan_out):
     return n_exc, n - n_exc, fan_out / n
 
 
-def _connect_all(net, exc, inh, p, w_e, w_i):
+def _connect_all(net, exc, inh, p, w_e, w_i, ee_plasticity=None):
     for pre, w, ch in ((exc, w_e, "exc"), (inh, w_i, "inh")):
         for post in (exc, inh):
+            rule = ee_plasticity if (pre is exc and post is exc) else None
             net.connect(pre, post, p=p, weight=w, delay=net.dt, channel=ch,
-                        name=f"{pre.name}->{post.name}")
+                        name=f"{pre.name}->{post.name}", plasticity=rule)
 
 
-def coba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1):
+def coba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1, stdp=False):
     """Benchmark 1, conductance-based: tau_m 20 ms (C 200 pF, g_L 10 nS),
     E_L = v_reset = -60 mV, v_thresh -50 mV, t_ref 5 ms, tau_e 5 ms, tau_i 10 ms,
     E_e 0 mV, E_i -80 mV, weights 6 nS (exc.) and 67 nS (inh.).
@@ -51,6 +53,10 @@ def coba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1):
     g_e = (1.5 N(0,1) + 4) g_L, g_i = (12 N(0,1) + 20) g_L, the conductances
     clipped at 0 (a conductance cannot be negative; the Brian script lets
     about 5 % of g_i start below 0).  Activity is then self-sustained.
+
+    ``stdp=True`` makes E->E plastic: all-to-all pair STDP, tau 20 ms,
+    additive, a_pre = 0.01, a_post = -0.0105 (of w_max), hard bounds
+    [0, 12 nS] (twice the initial 6 nS) -- the workload of the speed issue.
     """
     n_exc, n_inh, p = _sizes(n, fan_out)
     net = Network(dt=dt, seed=seed, threads=threads)
@@ -64,13 +70,16 @@ def coba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1):
     for g in (exc, inh):
         g.ge[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 1.5 + 4) * g_l)
         g.gi[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 12 + 20) * g_l)
-    _connect_all(net, exc, inh, p, 6 * nS, 67 * nS)
+    rule = PairSTDP(tau_pre=20 * ms, tau_post=20 * ms, a_pre=0.01, a_post=-0.0105,
+                    w_max=12 * nS) if stdp else None
+    _connect_all(net, exc, inh, p, 6 * nS, 67 * nS, rule)
     return Model("coba", net, {"exc": exc, "inh": inh},
-                 f"COBA (Brette et al. 2007): {n_exc} exc + {n_inh} inh LIF, fan-out {fan_out}",
-                 {"n": n, "seed": seed, "dt": dt, "fan_out": fan_out})
+                 f"COBA (Brette et al. 2007): {n_exc} exc + {n_inh} inh LIF, fan-out {fan_out}"
+                 + (", pair STDP on E->E" if stdp else ""),
+                 {"n": n, "seed": seed, "dt": dt, "fan_out": fan_out, "stdp": stdp})
 
 
-def cuba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1):
+def cuba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1, stdp=False):
     """Benchmark 2, current-based: tau_m 20 ms (C 200 pF), E_L -49 mV,
     v_thresh -50 mV, v_reset -60 mV, t_ref 5 ms, tau_e 5 ms, tau_i 10 ms,
     weights 1.62 mV and -9 mV of the reference script expressed as currents
@@ -83,7 +92,8 @@ def cuba(n=4000, seed=1, dt=0.1 * ms, fan_out=80, threads=1):
                   v_init=lambda r, m: -60 * mV + r.random(m) * 10 * mV)
     exc = net.add(LIF(n_exc, name="exc", **common))
     inh = net.add(LIF(n_inh, name="inh", **common))
-    _connect_all(net, exc, inh, p, 16.2 * pA, -90 * pA)
+    rule = PairSTDP(a_pre=0.01, a_post=-0.0105, w_max=2 * 16.2 * pA) if stdp else None
+    _connect_all(net, exc, inh, p, 16.2 * pA, -90 * pA, rule)
     return Model("cuba", net, {"exc": exc, "inh": inh},
                  f"CUBA (Brette et al. 2007): {n_exc} exc + {n_inh} inh LIF, fan-out {fan_out}",
                  {"n": n, "seed": seed, "dt": dt, "fan_out": fan_out})
