@@ -64,6 +64,8 @@ static int32_t step_block(fp_group *g, int64_t k, int32_t a, int32_t b, int32_t 
     case FP_POISSON: {
         if (re) { memset(re + a, 0, (size_t)(b - a) * sizeof(double));
                   memset(ri + a, 0, (size_t)(b - a) * sizeof(double)); }
+        if (g->next)
+            return fp_poisson_skip_step(g->next, g->ndraw, g->logq, g->key, k, a, b, out);
         int64_t row = k / g->row_steps;
         if (row >= g->n_rows) row = g->n_rows - 1;
         return fp_poisson_step(g->prob + row * g->n, g->key, k, a, b, out);

@@ -155,3 +155,28 @@ int32_t fp_poisson_step(const double *prob, const uint64_t key[2], int64_t k,
     }
     return n_out;
 }
+
+/* Steps to the next spike of neuron i (its draw number ndraw). */
+static inline int64_t poisson_interval(uint64_t ndraw, int32_t i, double logq, const uint64_t key[2])
+{
+    const uint64_t ctr[4] = {ndraw, (uint64_t)i, 1, 0};
+    uint64_t r[4];
+    fp_philox4x64(ctr, key, r);
+    const double g = floor(log(1.0 - fp_u01(r[0])) / logq);
+    return g < 4.0e18 ? 1 + (int64_t)g : (int64_t)4e18;   /* p = 0: never */
+}
+
+int32_t fp_poisson_skip_step(int64_t *next, int64_t *ndraw, const double *logq,
+                             const uint64_t key[2], int64_t k, int32_t a, int32_t b, int32_t *out)
+{
+    int32_t n_out = 0;
+    for (int32_t i = a; i < b; ++i) {
+        if (next[i] < k)                       /* first step: draw the first spike */
+            next[i] = k - 1 + poisson_interval((uint64_t)ndraw[i]++, i, logq[i], key);
+        if (next[i] == k) {
+            out[n_out++] = i;
+            next[i] = k + poisson_interval((uint64_t)ndraw[i]++, i, logq[i], key);
+        }
+    }
+    return n_out;
+}

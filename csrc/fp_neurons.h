@@ -45,4 +45,12 @@ int32_t fp_izhikevich_step(const double *p, int32_t a, int32_t b,
 int32_t fp_poisson_step(const double *prob, const uint64_t key[2], int64_t k,
                         int32_t a, int32_t b, int32_t *out);
 
+/* Constant-rate Poisson sources by interval skipping: neuron i spikes when
+ * next[i] == k, then draws the steps to its next spike, G >= 1 with
+ * P(G = g) = (1 - p)^(g-1) p (the same process as a Bernoulli draw per step):
+ * G = 1 + floor(log(1 - u) / log(1 - p)), u = u01(philox((ndraw[i], i, 1, 0))[0]).
+ * Cost O(b - a) compares plus O(spikes) draws. */
+int32_t fp_poisson_skip_step(int64_t *next, int64_t *ndraw, const double *logq,
+                             const uint64_t key[2], int64_t k, int32_t a, int32_t b, int32_t *out);
+
 #endif

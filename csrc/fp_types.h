@@ -43,6 +43,10 @@ typedef struct {
     int64_t n_rows;         /* rows of prob; step k uses row min(k / row_steps, n_rows - 1) */
     int64_t row_steps;      /* steps per row of prob, >= 1 */
     uint64_t key[2];        /* Philox key of this group's run-time random stream */
+    /* constant-rate Poisson sources draw inter-spike intervals instead (n_rows == 1) */
+    int64_t *next;          /* [n] step of the next spike; < k means "not drawn yet" */
+    int64_t *ndraw;         /* [n] intervals drawn so far (the counter of the stream) */
+    const double *logq;     /* [n] log(1 - rate dt) */
     /* spike replay: entries sorted by step, then id */
     const int64_t *rp_step; /* [rp_len] */
     const int32_t *rp_id;   /* [rp_len] */

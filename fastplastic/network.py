@@ -207,6 +207,8 @@ class Network:
                 "n_rows": g.prob.shape[0] if hasattr(g, "prob") else 0,
                 "row_steps": getattr(g, "row_steps", 1),
                 "key": getattr(g, "key", np.zeros(2, dtype=np.uint64)),
+                "next": getattr(g, "next", None), "ndraw": getattr(g, "ndraw", None),
+                "logq": getattr(g, "logq", None),
                 "rp_step": getattr(g, "rp_step", None), "rp_id": getattr(g, "rp_id", None),
                 "rp_len": len(getattr(g, "rp_step", ())), "rp_pos": getattr(g, "rp_pos", 0),
                 "slice_ids": np.zeros(d * g.n, dtype=np.int32),

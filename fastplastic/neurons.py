@@ -335,9 +335,12 @@ class Izhikevich(_Integrating):
 class PoissonGroup(NeuronGroup):
     """Independent Poisson spike sources.
 
-    Each neuron spikes in a step with probability rate * dt, drawn from a
-    counter-based stream (Philox4x64-10 keyed by the network seed and the
-    group), so spikes do not depend on the thread count.
+    Each neuron spikes in a step with probability rate * dt.  Random numbers
+    come from a counter-based stream (Philox4x64-10 keyed by the network seed
+    and the group), so spikes do not depend on the thread count.  With
+    constant rates the steps between spikes are drawn (geometric intervals,
+    the same process at a cost per spike, not per step); a time course of
+    rates is drawn step by step.
 
     Parameters
     ----------
@@ -378,6 +381,10 @@ class PoissonGroup(NeuronGroup):
         self.row_steps = 1 if self.rate_interval is None else V.to_steps(
             self._p("rate_interval"), self.rate_interval, dt, min_steps=1)
         self.key = np.asarray(rng.integers(0, 2**63, size=2, dtype=np.int64), dtype=np.uint64)
+        if self.prob.shape[0] == 1:     # constant rates: draw intervals, O(spikes) not O(n steps)
+            self.logq = np.log1p(-self.prob[0])
+            self.next = np.full(self.n, self._net._k - 1, dtype=np.int64)
+            self.ndraw = np.zeros(self.n, dtype=np.int64)
 
 
 class SpikeTrains(NeuronGroup):

@@ -20,6 +20,8 @@ def _random_net(seed, threads=1):
                            i_bias=lambda r, n: r.uniform(0.5, 1.0, n) * nA, name="adex"))
     izh = net.add(fp.Izhikevich(10, i_bias=lambda r, n: r.uniform(0.5, 1.5, n) * nA, name="izh"))
     poi = net.add(fp.PoissonGroup(9, rates=rng.uniform(20, 200, 9), name="poisson"))
+    course = net.add(fp.PoissonGroup(5, rates=rng.uniform(0, 300, (3, 5)), rate_interval=20 * ms,
+                                     name="poisson_course"))      # step-by-step path
     times = rng.uniform(0, 0.05, 40)
     ids = rng.integers(0, 6, 40)
     _, first = np.unique(np.column_stack([ids, np.rint(times / 1e-4)]), axis=0, return_index=True)
@@ -31,6 +33,7 @@ def _random_net(seed, threads=1):
     net.connect(cuba, coba, in_degree=5, weight=3 * nS, delay=delay)
     net.connect(coba, coba, p=0.3, weight=2 * nS, delay=delay, channel="inh", autapses=False)
     net.connect(poi, adex, p=0.6, weight=4 * nS, delay=delay)
+    net.connect(course, coba, p=0.6, weight=4 * nS, delay=delay)
     net.connect(coba, izh, p=0.4, weight=100 * pA, delay=delay)
     net.connect(rep, izh, rule="all_to_all", weight=-50 * pA, delay=delay, channel="inh")
     return net

@@ -17,6 +17,9 @@ cdef extern from "fp_types.h":
         const double *prob
         int64_t n_rows, row_steps
         uint64_t key[2]
+        int64_t *next
+        int64_t *ndraw
+        const double *logq
         const int64_t *rp_step
         const int32_t *rp_id
         int64_t rp_len, rp_pos

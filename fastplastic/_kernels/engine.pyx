@@ -58,6 +58,9 @@ cdef void _fill_group(fp_group *g, dict d) except *:
     g.row_steps = d["row_steps"]
     g.key[0] = key[0]
     g.key[1] = key[1]
+    g.next = _i64(d.get("next"))
+    g.ndraw = _i64(d.get("ndraw"))
+    g.logq = _f64(d.get("logq"))
     g.rp_step = _i64(d["rp_step"])
     g.rp_id = _i32(d["rp_id"])
     g.rp_len = d["rp_len"]

@@ -55,6 +55,8 @@ class RefGroup:
 
     def step(self, k, in_e, in_i):
         g, dt = self.g, self.dt
+        if isinstance(g, fp.PoissonGroup) and g.rates.shape[0] == 1:
+            return self._poisson_intervals(k)
         if isinstance(g, fp.PoissonGroup):
             row = min(k // _row_steps(g, dt), g.rates.shape[0] - 1)
             u = philox_u01(g.key, k, self.n)
@@ -68,6 +70,31 @@ class RefGroup:
         if isinstance(g, fp.AdEx):
             return self._adex()
         return self._izhikevich()
+
+    def _poisson_intervals(self, k):
+        """Geometric intervals: neuron i's j-th interval from Philox counter (j, i, 1, 0)."""
+        g = self.g
+        if not hasattr(self, "next"):
+            self.next = np.full(self.n, k - 1)
+            self.ndraw = np.zeros(self.n, dtype=np.int64)
+        key = int(g.key[0]) | (int(g.key[1]) << 64)
+
+        def interval(i):
+            ctr = int(self.ndraw[i]) + (i << 64) + (1 << 128)
+            raw = np.random.Philox(key=key, counter=(ctr - 1) % 2**256).random_raw(1)[0]
+            self.ndraw[i] += 1
+            u = int(raw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+            q = math.log1p(-g.rates[0, i] * self.dt)
+            return 1 + int(math.floor(math.log(1.0 - u) / q)) if q != 0 else 4 * 10**18
+
+        out = []
+        for i in range(self.n):
+            if self.next[i] < k:
+                self.next[i] = k - 1 + interval(i)
+            if self.next[i] == k:
+                out.append(i)
+                self.next[i] = k + interval(i)
+        return np.array(out, dtype=np.int64)
 
     def _syn_current(self, v):
         g = self.g
