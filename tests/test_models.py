@@ -66,3 +66,27 @@ def test_cuba_is_active_and_irregular():
     mons = _run(m, 0.5)
     rate = mons["exc"].num_spikes / m.groups["exc"].n / 0.5
     assert 3.0 <= rate <= 10.0
+
+
+@pytest.mark.slow
+def test_song2000_bimodal_weights_and_rate_normalisation():
+    """Song, Miller & Abbott (2000), Figs. 1-2, with the paper's A+ = 0.005,
+    400 s at input rates 10 and 40 Hz.  Measured here: output 9.8 and 17.6 Hz
+    (input x4, output x1.8); weight histograms (10 bins of [0, g_max]) U-shaped,
+    [143 94 81 68 72 79 78 58 78 249] and [748 105 28 13 10 7 6 4 11 68]
+    (at 10 Hz the distribution is still sharpening after 400 s)."""
+    from fastplastic.models import song2000
+    out_rate, hists = {}, {}
+    for rate in (10.0, 40.0):
+        m = song2000(rate=rate, seed=1)
+        mon = m.net.monitor(m.groups["output"], "spikes")
+        m.net.run(400.0, progress=False)
+        out_rate[rate] = (mon.t > 350.0).sum() / 50.0
+        w = m.net.projections[0].weight / m.params["g_max"]
+        hists[rate] = np.histogram(w, bins=10, range=(0, 1))[0]
+    assert out_rate[40.0] / out_rate[10.0] < 2.5          # input rate ratio is 4
+    for h in hists.values():                               # U-shaped: both ends above the middle
+        middle = h[3:7].mean()
+        assert h[0] > 1.5 * middle and h[-1] > 1.5 * middle
+    h = hists[40.0]
+    assert (h[0] + h[-1]) / h.sum() > 0.5                  # most weights at the bounds
