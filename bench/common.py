@@ -6,9 +6,9 @@ from fastplastic.models import coba
 from fastplastic.units import ms, nS
 
 
-def coba_model(n, seed=2):
+def coba_model(n, seed=2, stdp=False):
     """COBA (Brette et al. 2007) at n neurons, fan-out 80, with spike counters."""
-    m = coba(n=n, seed=seed)
+    m = coba(n=n, seed=seed, stdp=stdp)
     mons = [m.net.monitor(g, "spikes") for g in m.groups.values()]
     return m, mons
 
