@@ -154,6 +154,8 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
         int64_t n;
+        while (net->modulator && net->rw_pos < net->rw_len && net->rw_step[net->rw_pos] <= k)
+            *net->modulator += net->rw_amount[net->rw_pos++];
         for (int32_t q = 0; q < net->n_projs; ++q) {
             const fp_proj *pr = &net->projs[q];
             fp_group *dst = &net->groups[pr->post];
@@ -175,6 +177,12 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
             if (!pr->plastic) continue;
             const int32_t *ids = step_spikes(&net->groups[pr->post], s, &n);
             if (n) fp_potentiate(pr, net->traces, ids, n, k);
+        }
+        if (net->modulator) {
+            for (int32_t q = 0; q < net->n_projs; ++q)
+                if (net->projs[q].plastic && net->projs[q].plastic->elig)
+                    fp_modulated_step(&net->projs[q], *net->modulator, net->dt);
+            *net->modulator *= net->d_decay;
         }
     }
 }

@@ -64,7 +64,8 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t
             ring[slot * n_post + j] += w[q];
             const double y = fp_trace_at(ty, j, s);
             const double dw = f_minus(pl, w[q]) * (pl->a_dep * (y + pl->offset) + pl->a3_dep * y * r2);
-            w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);
+            if (pl->elig) pl->elig[q] += dw;
+            else w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);
         }
     }
 }
@@ -83,7 +84,20 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids
             const int64_t q = pl->col_syn[c];
             const double x = fp_trace_at(tx, pl->col_pre[c], s);
             const double dw = f_plus(pl, w[q]) * (pl->a_pot * x + pl->a3_pot * x * o2);
-            w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);
+            if (pl->elig) pl->elig[q] += dw;
+            else w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);
         }
+    }
+}
+
+void fp_modulated_step(const fp_proj *pr, double d, double dt)
+{
+    const fp_plastic *pl = pr->plastic;
+    double *w = pr->weight, *c = pl->elig;
+    const int64_t nnz = pr->row_ptr[pr->n_pre];
+    const double g = dt * d, decay = pl->c_decay, lo = pl->w_min, hi = pl->w_max;
+    for (int64_t q = 0; q < nnz; ++q) {
+        w[q] = clip(w[q] + g * c[q], lo, hi);
+        c[q] *= decay;
     }
 }

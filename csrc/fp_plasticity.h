@@ -26,6 +26,11 @@
  * r2 the presynaptic neuron's own slow trace (tr_dep3, before its increment),
  * o2 the postsynaptic neuron's own slow trace before its increment (tr_pot3);
  * then w is clipped to [w_min, w_max].
+ *
+ * Three-factor rules (Izhikevich 2007; Fremaux & Gerstner 2016): the same
+ * updates go into a per-synapse eligibility trace c instead of w, and after
+ * the events of each step  w += dt c d  (clipped), c *= exp(-dt/tau_c), where
+ * d is the network's neuromodulator (fp_net.modulator).
  * Weight dependence f+(w), f-(w):
  *   additive        scale, scale
  *   multiplicative  (w_max - w), w                       (soft bounds)
@@ -61,5 +66,9 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t
  * transposed index.  O(sum of in-degrees). */
 void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
                    int64_t nspk, int64_t s);
+
+/* One step of three-factor learning: w += dt c d (clipped), then c decays.
+ * O(nnz). */
+void fp_modulated_step(const fp_proj *pr, double d, double dt);
 
 #endif

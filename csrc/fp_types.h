@@ -83,6 +83,8 @@ typedef struct {
     const int64_t *col_ptr; /* [n_post + 1] transposed index */
     const int64_t *col_syn; /* [nnz] synapse ids, grouped by post neuron */
     const int32_t *col_pre; /* [nnz] presynaptic neuron of col_syn[c] */
+    double *elig;           /* [nnz] eligibility traces (three-factor rules), or NULL */
+    double c_decay;         /* exp(-dt / tau_c) */
 } fp_plastic;
 
 /* One projection: synapses stored CSR by presynaptic neuron. */
@@ -118,6 +120,13 @@ typedef struct {
     fp_proj *projs;
     fp_statemon *mons;
     fp_trace *traces;
+    /* neuromodulator of three-factor rules: d += rw_amount[j] at step rw_step[j],
+     * then decays by d_decay per step */
+    double *modulator;      /* [1] */
+    double d_decay, dt;
+    const int64_t *rw_step; /* [rw_len], sorted */
+    const double *rw_amount;
+    int64_t rw_len, rw_pos;
     int32_t *scratch;       /* [n_threads * min_delay] per-thread spike counts */
 } fp_net;
 

@@ -45,6 +45,9 @@ class Network:
         self._k = 0
         self._rings = {}
         self._traces = {}
+        self.modulator = np.zeros(1)      # neuromodulator d of three-factor rules
+        self.modulator_tau = 0.2          # its decay time constant (s)
+        self._rewards = []                # pending (step, amount)
 
     # -- building ------------------------------------------------------------------
     @property
@@ -140,6 +143,8 @@ class Network:
                                      "last": np.full(g.n, self._k, dtype=np.int64)}
             keys.append(key)
         proj.plasticity, proj._trace_keys = rule, keys
+        if hasattr(rule, "tau_c"):
+            proj.eligibility = np.zeros(proj.n_synapses)
 
     def _trace_dicts(self, d):
         """Traces brought exactly to the current step, with decay tables for slices of d steps."""
@@ -165,6 +170,27 @@ class Network:
         if what == "rate":
             return self.add(RateMonitor(group, **kw))
         return self.add(StateMonitor(group, what, **kw))
+
+    def reward(self, amount, at=None):
+        """Add ``amount`` to the neuromodulator d (three-factor rules) now, or
+        at time ``at`` (s, >= the current time; rounded to a step)."""
+        amount = V.check_float("reward: amount", amount)
+        k = self._k if at is None else V.to_steps("reward: at", V.check_float(
+            "reward: at", at, self.t - 1e-12, unit="s"), self.dt, exact=False)
+        self._rewards.append((max(k, self._k), amount))
+
+    def _modulator_dict(self):
+        self._rewards.sort(key=lambda r: r[0])
+        steps = np.array([r[0] for r in self._rewards], dtype=np.int64)
+        amounts = np.array([r[1] for r in self._rewards], dtype=np.float64)
+        tau = V.check_float("modulator_tau", self.modulator_tau, 0.0, lo_open=True, unit="s")
+        used = any(p.eligibility is not None for p in self.projections)
+        if not used or not steps.size:      # the engine reads rewards only with a modulator
+            steps = amounts = None
+        if not used:
+            self._rewards.clear()           # nothing listens: rewards are dropped
+        return {"level": self.modulator if used else None, "d_decay": np.exp(-self.dt / tau),
+                "dt": self.dt, "rw_step": steps, "rw_amount": amounts, "rw_pos": 0}
 
     # -- running -----------------------------------------------------------------------
     def _min_delay(self):
@@ -246,6 +272,7 @@ class Network:
             gd[m.group.index]["record"] = 1
             caps[m.group.index] = max(4 * d * m.group.n, 1 << 16)
         td, t_index = self._trace_dicts(d)
+        mod = self._modulator_dict()
         pd = [p._c_dict(t_index) for p in self.projections]
         chunk = d * max(1, _CHUNK_STEPS // d)
         k_end = self._k + n_steps
@@ -267,7 +294,7 @@ class Network:
                         counts[gi] = np.zeros(k1 - k0, dtype=np.int32)
                     gd[gi]["counts"], gd[gi]["count_base"] = counts[gi], k0
                 md = [_state_mon_dict(m, k0, k1) for m in state_mons]
-                reached = engine.run(gd, pd, md, td, d, self.threads, k0, k1)
+                reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1)
                 self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):
@@ -281,6 +308,7 @@ class Network:
         finally:
             if bar is not None:
                 bar.close()
+            del self._rewards[:mod["rw_pos"]]     # delivered
 
     def _collect(self, gd, md, counts, spike_mons, rate_mons, state_mons, k0, k1):
         for m in spike_mons:

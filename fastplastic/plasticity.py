@@ -18,7 +18,7 @@ import numpy as np
 from . import _validate as V
 from .units import ms
 
-__all__ = ["WeightDependence", "PairSTDP", "TripletSTDP", "InhibitorySTDP"]
+__all__ = ["WeightDependence", "PairSTDP", "TripletSTDP", "InhibitorySTDP", "RewardModulated"]
 
 _ALL_TO_ALL, _NEAREST = 0, 1
 _SCHEMES = {"all_to_all": _ALL_TO_ALL, "nearest": _NEAREST}
@@ -284,3 +284,43 @@ class InhibitorySTDP(_Rule):
     def _kernel_params(self):
         return dict(wdep=0, scale=1.0, w_min=self.w_min, w_max=self.w_max, mu=0.0, w0=1.0,
                     a_pot=self.eta, a_dep=self.eta, a3_pot=0.0, a3_dep=0.0, offset=-self.alpha)
+
+
+class RewardModulated(_Rule):
+    r"""Three-factor (reward-modulated) version of a pair or triplet rule
+    (Izhikevich 2007, Cereb Cortex 17:2443, eqs. 1-2; Frémaux & Gerstner 2016).
+
+    The wrapped rule's updates go into a per-synapse eligibility trace c
+    instead of the weight; the network's neuromodulator d (dopamine; raised by
+    :meth:`Network.reward`, decaying with ``Network.modulator_tau``, 0.2 s by
+    default) turns eligibility into weight change:
+
+    .. math::
+
+        \dot c = -c / \tau_c + \text{STDP}(t), \qquad \dot w = c\, d
+
+    In discrete time, after the spike events of each step:
+    w <- clip(w + dt c d), c <- c e^{-dt/tau_c}, d <- d e^{-dt/tau_d}.
+    Cost: O(synapses) per step for these projections (dense eligibility).
+
+    Parameters
+    ----------
+    rule : PairSTDP or TripletSTDP
+        The STDP window (its weight dependence and bounds apply).
+    tau_c : float
+        Eligibility time constant (s).  Default 1 s.
+    """
+
+    def __init__(self, rule, tau_c=1.0):
+        if not isinstance(rule, (PairSTDP, TripletSTDP)):
+            raise TypeError(f"RewardModulated: rule must be a PairSTDP or TripletSTDP, "
+                            f"got {type(rule).__name__}")
+        self.rule = rule
+        self.tau_c = V.check_float("RewardModulated: tau_c", tau_c, 0.0, lo_open=True, unit="s")
+        self.w_min, self.w_max = rule.w_min, rule.w_max
+
+    def traces(self):
+        return self.rule.traces()
+
+    def _kernel_params(self):
+        return self.rule._kernel_params()

@@ -55,6 +55,7 @@ class Projection:
         self._transposed = None
         self.plasticity = None
         self.plasticity_on = True     # switch learning off/on between runs
+        self.eligibility = None       # per-synapse eligibility of three-factor rules
         self._trace_keys = None
 
     def _values(self, what, spec, nnz, rng):
@@ -140,6 +141,8 @@ class Projection:
         for name, key in zip(("tr_pot", "tr_dep", "tr_pot3", "tr_dep3"), self._trace_keys):
             d[name] = -1 if key is None else trace_index[key]
         d.update(col_ptr=col_ptr, col_syn=col_syn, col_pre=self._col_pre)
+        if self.eligibility is not None:        # three-factor rule
+            d.update(elig=self.eligibility, c_decay=np.exp(-self.dt / self.plasticity.tau_c))
         return d
 
     def _c_dict(self, trace_index=None):

@@ -43,6 +43,8 @@ cdef extern from "fp_types.h":
         const int64_t *col_ptr
         const int64_t *col_syn
         const int32_t *col_pre
+        double *elig
+        double c_decay
     ctypedef struct fp_proj:
         int32_t pre, post, channel, n_pre
         const int64_t *row_ptr
@@ -63,6 +65,11 @@ cdef extern from "fp_types.h":
         fp_proj *projs
         fp_statemon *mons
         fp_trace *traces
+        double *modulator
+        double d_decay, dt
+        const int64_t *rw_step
+        const double *rw_amount
+        int64_t rw_len, rw_pos
         int32_t *scratch
 
 cdef extern from "fp_engine.h":

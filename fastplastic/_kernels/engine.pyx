@@ -94,6 +94,8 @@ cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
     pl.col_ptr = _i64(d["col_ptr"])
     pl.col_syn = _i64(d["col_syn"])
     pl.col_pre = _i32(d["col_pre"])
+    pl.elig = _f64(d.get("elig"))
+    pl.c_decay = d.get("c_decay", 1.0)
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
@@ -105,12 +107,13 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
     t.decay = _f64(d["decay"])
 
 
-def run(list groups, list projs, list mons, list traces, int min_delay, int threads,
+def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
         int64_t k0, int64_t k1):
     """Advance steps [k0, k1); returns the step reached.
 
-    Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group and
-    ``out_len`` of each monitor.
+    Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
+    ``out_len`` of each monitor, ``rw_pos`` of ``mod`` (the neuromodulator:
+    keys level [1-array or None], d_decay, dt, rw_step, rw_amount, rw_pos).
     """
     cdef fp_net net
     cdef int64_t reached
@@ -123,6 +126,13 @@ def run(list groups, list projs, list mons, list traces, int min_delay, int thre
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
     net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
     net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
+    net.modulator = _f64(mod["level"])
+    net.d_decay = mod["d_decay"]
+    net.dt = mod["dt"]
+    net.rw_step = _i64(mod["rw_step"])
+    net.rw_amount = _f64(mod["rw_amount"])
+    net.rw_len = 0 if mod["rw_step"] is None else len(mod["rw_step"])
+    net.rw_pos = mod["rw_pos"]
     net.n_traces = len(traces)
     net.traces = <fp_trace*> calloc(max(1, net.n_traces), sizeof(fp_trace))
     cdef fp_plastic *plastic = <fp_plastic*> calloc(max(1, net.n_projs), sizeof(fp_plastic))
@@ -167,6 +177,7 @@ def run(list groups, list projs, list mons, list traces, int min_delay, int thre
             groups[i]["rp_pos"] = net.groups[i].rp_pos
         for i in range(net.n_mons):
             mons[i]["out_len"] = net.mons[i].out_len
+        mod["rw_pos"] = net.rw_pos
     finally:
         free(net.groups); free(net.projs); free(net.mons); free(net.traces); free(plastic)
         free(net.scratch)

@@ -175,7 +175,12 @@ def simulate(net, n_steps):
                for p in net.projections]
     pending = defaultdict(lambda: np.zeros(0))
     spikes = [[] for _ in groups]
+    dopa = float(net.modulator[0])
+    rewards = sorted(net._rewards)
+    d_decay = math.exp(-dt / net.modulator_tau)
     for k in range(n_steps):
+        while rewards and rewards[0][0] <= k:
+            dopa += rewards.pop(0)[1]
         fired = []
         for gi, rg in enumerate(groups):
             in_e = pending.pop((gi, 0, k), np.zeros(rg.n))
@@ -193,13 +198,18 @@ def simulate(net, n_steps):
                     pending[key] = np.zeros(groups[post].n)
                 pending[key][post_ids[s]] += w[s]
                 if pl is not None:
-                    w[s] = pl.depress(k, pre_ids[s], post_ids[s], w[s])
+                    w[s] = pl.depress(s, pre_ids[s], post_ids[s], w[s])
         for (pre, post, *_), pl in zip(syn, plastic):
             if pl is not None:
                 pl.spikes(sorted(fired[pre]), sorted(fired[post]))
         for (pre, post, ch, pre_ids, post_ids, w, d), pl in zip(syn, plastic):
             if pl is not None:
                 for s in np.nonzero(np.isin(post_ids, list(fired[post])))[0]:
-                    w[s] = pl.potentiate(k, pre_ids[s], post_ids[s], w[s])
+                    w[s] = pl.potentiate(s, pre_ids[s], post_ids[s], w[s])
+        if any(pl is not None and pl.elig is not None for pl in plastic):
+            for (*_, w, _d), pl in zip(syn, plastic):
+                if pl is not None and pl.elig is not None:
+                    pl.modulate(w, dopa)
+            dopa *= d_decay
     weights = [w for *_, w, d in syn]
     return spikes, groups, weights

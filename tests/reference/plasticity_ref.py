@@ -30,6 +30,11 @@ def _f(rule, w, sign):
 class RefPlastic:
     def __init__(self, proj, dt):
         self.p, self.rule, self.dt = proj, proj.plasticity, dt
+        self.elig = None
+        if isinstance(self.rule, fp.RewardModulated):     # STDP into eligibility c
+            self.elig = np.zeros(proj.n_synapses)
+            self.c_decay = math.exp(-dt / self.rule.tau_c)
+            self.rule = self.rule.rule
         r = self.rule
         if isinstance(r, fp.TripletSTDP):
             taus = {"x": r.tau_plus, "y": r.tau_minus, "r2": r.tau_x, "o2": r.tau_y}
@@ -47,25 +52,38 @@ class RefPlastic:
         for k in self.tr:
             self.tr[k] *= self.decay[k]
 
-    def depress(self, s, i, j, w):
-        r, t = self.rule, self.tr
-        if isinstance(r, fp.TripletSTDP):
-            w = w - t["y"][j] * (r.a2_minus + r.a3_minus * t["r2"][i])
-        elif isinstance(r, fp.PairSTDP):
-            w = w + r.a_post * _f(r, w, -1) * t["y"][j]
-        else:
-            w = w + r.eta * (t["y"][j] - r.alpha)
-        return min(max(w, r.w_min), r.w_max)
+    def _apply(self, q, w, dw):
+        if self.elig is not None:
+            self.elig[q] += dw
+            return w
+        return min(max(w + dw, self.rule.w_min), self.rule.w_max)
 
-    def potentiate(self, s, i, j, w):
+    def depress(self, q, i, j, w):
+        """Presynaptic spike of synapse q (i -> j); returns the new weight."""
         r, t = self.rule, self.tr
         if isinstance(r, fp.TripletSTDP):
-            w = w + t["x"][i] * (r.a2_plus + r.a3_plus * self.prev["o2"][j])
+            dw = -t["y"][j] * (r.a2_minus + r.a3_minus * t["r2"][i])
         elif isinstance(r, fp.PairSTDP):
-            w = w + r.a_pre * _f(r, w, +1) * t["x"][i]
+            dw = r.a_post * _f(r, w, -1) * t["y"][j]
         else:
-            w = w + r.eta * t["x"][i]
-        return min(max(w, r.w_min), r.w_max)
+            dw = r.eta * (t["y"][j] - r.alpha)
+        return self._apply(q, w, dw)
+
+    def potentiate(self, q, i, j, w):
+        """Postsynaptic spike of synapse q (i -> j); returns the new weight."""
+        r, t = self.rule, self.tr
+        if isinstance(r, fp.TripletSTDP):
+            dw = t["x"][i] * (r.a2_plus + r.a3_plus * self.prev["o2"][j])
+        elif isinstance(r, fp.PairSTDP):
+            dw = r.a_pre * _f(r, w, +1) * t["x"][i]
+        else:
+            dw = r.eta * t["x"][i]
+        return self._apply(q, w, dw)
+
+    def modulate(self, w, d):
+        """End of a step of a three-factor rule: w += dt c d, c decays."""
+        w[:] = np.clip(w + self.dt * self.elig * d, self.rule.w_min, self.rule.w_max)
+        self.elig *= self.c_decay
 
     def spikes(self, pre_ids, post_ids):
         for k, arr in self.tr.items():
