@@ -44,7 +44,7 @@ def plastic_input_net(n, fan_in, rate, rule):
 
 class PlasticInput:
     """Pair or triplet STDP on Poisson -> LIF synapses; 10^7 synapses at 10k x 1000."""
-    params = (["pair", "triplet"], [(10000, 100), (10000, 1000)])
+    params = (["pair", "custom_pair", "triplet"], [(10000, 100), (10000, 1000)])
     param_names = ["rule", "neurons_x_fan_in"]
     timeout = 900
 
@@ -53,6 +53,10 @@ class PlasticInput:
         """Factory of the rule given w_max."""
         if name == "pair":
             return lambda w_max: fp.PairSTDP(a_pre=0.01, a_post=-0.0105, w_max=w_max)
+        if name == "custom_pair":       # the same rule through fastplastic.custom
+            return lambda w_max: fp.CustomRule(
+                on_pre=lambda w, x, y, v: w - 0.0105 * w_max * y,
+                on_post=lambda w, x, y, v: w + 0.01 * w_max * x, w_min=0.0, w_max=w_max)
         return lambda w_max: fp.TripletSTDP.preset("visual_cortex_all_to_all", w_min=0.0,
                                                    w_max=w_max)
 

@@ -57,12 +57,17 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t i = ids[k];
         const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
+        const double x = pl->on_pre ? fp_trace_at(&traces[pl->tr_pot], i, s) : 0.0;
         for (int64_t q = pr->row_ptr[i]; q < pr->row_ptr[i + 1]; ++q) {
             int64_t slot = base + pr->delay[q];
             if (slot >= ring_len) slot -= ring_len;
             const int32_t j = pr->post_ids[q];
             ring[slot * n_post + j] += w[q];
             const double y = fp_trace_at(ty, j, s);
+            if (pl->on_pre) {       /* user rule */
+                w[q] = clip(pl->on_pre(w[q], x, y, pl->vars + q * pl->n_vars), pl->w_min, pl->w_max);
+                continue;
+            }
             const double dw = f_minus(pl, w[q]) * (pl->a_dep * (y + pl->offset) + pl->a3_dep * y * r2);
             if (pl->elig) pl->elig[q] += dw;
             else w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);
@@ -80,9 +85,14 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t j = ids[k];
         const double o2 = to2 ? to2->prev[j] : 0.0;
+        const double y = pl->on_post ? traces[pl->tr_dep].prev[j] : 0.0;
         for (int64_t c = pl->col_ptr[j]; c < pl->col_ptr[j + 1]; ++c) {
             const int64_t q = pl->col_syn[c];
             const double x = fp_trace_at(tx, pl->col_pre[c], s);
+            if (pl->on_post) {      /* user rule */
+                w[q] = clip(pl->on_post(w[q], x, y, pl->vars + q * pl->n_vars), pl->w_min, pl->w_max);
+                continue;
+            }
             const double dw = f_plus(pl, w[q]) * (pl->a_pot * x + pl->a3_pot * x * o2);
             if (pl->elig) pl->elig[q] += dw;
             else w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);

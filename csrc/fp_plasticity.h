@@ -27,6 +27,11 @@
  * o2 the postsynaptic neuron's own slow trace before its increment (tr_pot3);
  * then w is clipped to [w_min, w_max].
  *
+ * User rules (fastplastic.custom) replace the formula by compiled callbacks:
+ * at a pre spike w = on_pre(w, x, y, vars), at a post spike
+ * w = on_post(w, x, y, vars), where x is the presynaptic trace and y the
+ * postsynaptic trace, each read before the spike's own update; then clipped.
+ *
  * Three-factor rules (Izhikevich 2007; Fremaux & Gerstner 2016): the same
  * updates go into a per-synapse eligibility trace c instead of w, and after
  * the events of each step  w += dt c d  (clipped), c *= exp(-dt/tau_c), where

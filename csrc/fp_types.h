@@ -73,6 +73,9 @@ typedef struct {
     const double *decay;    /* [min_delay + 1] exp(-m dt / tau) */
 } fp_trace;
 
+/* A compiled user rule: new weight from (w, x_pre, y_post, synapse variables). */
+typedef double (*fp_custom_fn)(double w, double x, double y, double *vars);
+
 /* Plasticity of one projection (fp_plasticity.h has the update formula). */
 typedef struct {
     int32_t wdep;           /* enum fp_wdep */
@@ -85,6 +88,11 @@ typedef struct {
     const int32_t *col_pre; /* [nnz] presynaptic neuron of col_syn[c] */
     double *elig;           /* [nnz] eligibility traces (three-factor rules), or NULL */
     double c_decay;         /* exp(-dt / tau_c) */
+    /* user-defined rules (fastplastic.custom): compiled callbacks that return
+     * the new weight from (w, x, y, vars of the synapse); NULL for built-ins */
+    fp_custom_fn on_pre, on_post;
+    double *vars;           /* [nnz * n_vars] per-synapse user variables */
+    int32_t n_vars;
 } fp_plastic;
 
 /* One projection: synapses stored CSR by presynaptic neuron. */

@@ -8,8 +8,9 @@ from .network import Network
 from .neurons import LIF, AdEx, Izhikevich, NeuronGroup, PoissonGroup, SpikeTrains
 from .synapses import Projection
 from .monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
+from .custom import CustomRule
 from .plasticity import InhibitorySTDP, PairSTDP, RewardModulated, TripletSTDP, WeightDependence
 
 __all__ = ["units", "Network", "NeuronGroup", "LIF", "AdEx", "Izhikevich", "PoissonGroup",
            "SpikeTrains", "Projection", "SpikeMonitor", "StateMonitor", "RateMonitor", "WeightMonitor",
-           "PairSTDP", "TripletSTDP", "InhibitorySTDP", "RewardModulated", "WeightDependence"]
+           "PairSTDP", "TripletSTDP", "InhibitorySTDP", "RewardModulated", "WeightDependence", "CustomRule"]

@@ -145,6 +145,8 @@ class Network:
         proj.plasticity, proj._trace_keys = rule, keys
         if hasattr(rule, "tau_c"):
             proj.eligibility = np.zeros(proj.n_synapses)
+        if hasattr(rule, "new_vars"):          # user rule: per-synapse variables
+            proj.synapse_vars = rule.new_vars(proj.n_synapses)
 
     def _trace_dicts(self, d):
         """Traces brought exactly to the current step, with decay tables for slices of d steps."""

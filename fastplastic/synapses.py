@@ -141,6 +141,13 @@ class Projection:
         for name, key in zip(("tr_pot", "tr_dep", "tr_pot3", "tr_dep3"), self._trace_keys):
             d[name] = -1 if key is None else trace_index[key]
         d.update(col_ptr=col_ptr, col_syn=col_syn, col_pre=self._col_pre)
+        if getattr(self, "synapse_vars", None) is not None:    # user rule
+            sv = self.synapse_vars
+            if not (isinstance(sv, np.ndarray) and sv.dtype == np.float64 and sv.flags.c_contiguous
+                    and sv.shape == (self.n_synapses, sv.shape[1])):
+                raise TypeError(f"{self.name}: synapse_vars must stay a contiguous float64 array "
+                                f"of shape ({self.n_synapses}, n_vars); assign into it with [:]")
+            d.update(vars=sv.reshape(-1), n_vars=sv.shape[1])
         if self.eligibility is not None:        # three-factor rule
             d.update(elig=self.eligibility, c_decay=np.exp(-self.dt / self.plasticity.tau_c))
         return d

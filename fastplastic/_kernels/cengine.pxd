@@ -3,6 +3,7 @@ from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
 
 cdef extern from "fp_types.h":
     enum: FP_NPARAM
+    ctypedef double (*fp_custom_fn)(double w, double x, double y, double *vars) noexcept nogil
     ctypedef struct fp_group:
         int32_t kind, n, ring_len, record
         double *v
@@ -45,6 +46,10 @@ cdef extern from "fp_types.h":
         const int32_t *col_pre
         double *elig
         double c_decay
+        fp_custom_fn on_pre
+        fp_custom_fn on_post
+        double *vars
+        int32_t n_vars
     ctypedef struct fp_proj:
         int32_t pre, post, channel, n_pre
         const int64_t *row_ptr

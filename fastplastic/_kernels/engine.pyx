@@ -8,7 +8,7 @@ and runs.  Memoryview typing below is a last safety net on dtypes only.
 from libc.stdlib cimport calloc, free
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
 from fastplastic._kernels.cengine cimport (fp_group, fp_proj, fp_statemon, fp_net, fp_trace,
-                                           fp_plastic, fp_run, fp_philox4x64)
+                                           fp_plastic, fp_custom_fn, fp_run, fp_philox4x64)
 
 cdef double* _f64(object a) except? NULL:
     if a is None:
@@ -96,6 +96,13 @@ cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
     pl.col_pre = _i32(d["col_pre"])
     pl.elig = _f64(d.get("elig"))
     pl.c_decay = d.get("c_decay", 1.0)
+    # addresses of Numba cfuncs with the fp_custom_fn signature (fastplastic.custom
+    # compiles them with exactly that signature; they touch no Python object)
+    cdef size_t a_pre = d.get("on_pre", 0), a_post = d.get("on_post", 0)
+    pl.on_pre = <fp_custom_fn> a_pre
+    pl.on_post = <fp_custom_fn> a_post
+    pl.vars = _f64(d.get("vars"))
+    pl.n_vars = d.get("n_vars", 0)
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
