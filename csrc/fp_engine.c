@@ -1,8 +1,10 @@
 /* fp_engine.c -- slices, threads, delivery, recording; see fp_engine.h. */
+#include <math.h>
 #include <string.h>
 #include "fp_engine.h"
 #include "fp_neurons.h"
 #include "fp_plasticity.h"
+#include "fp_math.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -220,13 +222,58 @@ static int records_have_room(const fp_net *net, int32_t len)
     return 1;
 }
 
+/* Any inf or NaN in x[0..n)?  An OR-reduction over the exponent bits (all
+ * ones only for inf/NaN), written so that it vectorises.  O(n). */
+FP_VECTOR_CLONES
+static int any_non_finite(const double *x, int32_t n)
+{
+    uint64_t acc = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        uint64_t b;
+        memcpy(&b, &x[i], sizeof b);
+        acc |= (~b & 0x7ff0000000000000ULL) ? 0 : 1;
+    }
+    return acc != 0;
+}
+
+/* Index of the first non-finite entry of x[0..n), or -1. */
+static int64_t first_non_finite(const double *x, int32_t n)
+{
+    if (!x || !any_non_finite(x, n)) return -1;
+    for (int32_t i = 0; i < n; ++i)
+        if (!isfinite(x[i])) return i;
+    return -1;
+}
+
+/* Numerical health after a group's slice: records the culprit and returns 1
+ * when a state variable (0 v, 1 u, 2 ge, 3 gi) holds a non-finite value. */
+static int unhealthy(fp_net *net, int32_t gi)
+{
+    const fp_group *g = &net->groups[gi];
+    const double *vars[4] = {g->v, g->u, g->ge, g->gi};
+    for (int32_t j = 0; j < 4; ++j) {
+        if (first_non_finite(vars[j], g->n) >= 0) {
+            net->bad_group = gi;
+            net->bad_var = j;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 {
     int64_t k = k0;
+    net->bad_group = net->bad_var = -1;
     while (k < k1) {
         const int32_t len = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
         if (!records_have_room(net, len)) break;
-        for (int32_t gi = 0; gi < net->n_groups; ++gi) group_slice(net, gi, k, len);
+        int bad = 0;
+        for (int32_t gi = 0; gi < net->n_groups; ++gi) {
+            group_slice(net, gi, k, len);
+            if (net->check_finite && unhealthy(net, gi)) bad = 1;
+        }
+        if (bad) return k;      /* the state is left as it is, for inspection */
         deliver_slice(net, k, len);
         record_slice(net, k, len);
         k += len;

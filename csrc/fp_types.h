@@ -136,6 +136,9 @@ typedef struct {
     const double *rw_amount;
     int64_t rw_len, rw_pos;
     int32_t *scratch;       /* [n_threads * min_delay] per-thread spike counts */
+    int32_t check_finite;   /* 1: stop at the first slice that leaves a non-finite v or u */
+    int32_t bad_group, bad_var;   /* out: group and variable (0 v, 1 u, 2 ge, 3 gi) found
+                               * non-finite, or -1 */
 } fp_net;
 
 #endif

@@ -73,7 +73,7 @@ class NeuronGroup:
             items.append(("refrac", self.refrac))
         return items
 
-    def _check_state(self):
+    def _check_state(self, check_finite=True):
         """Called by run(): state arrays still well-formed after user edits."""
         for var, arr in self._state_items():
             want = np.int32 if var == "refrac" else np.float64
@@ -81,7 +81,7 @@ class NeuronGroup:
                     or not arr.flags.c_contiguous:
                 raise TypeError(f"{self._p(var)} must be a contiguous {np.dtype(want).name} "
                                 f"array of shape ({self.n},); assign into it with [:] instead")
-            if var != "refrac" and not np.all(np.isfinite(arr)):
+            if check_finite and var != "refrac" and not np.all(np.isfinite(arr)):
                 raise ValueError(f"{self._p(var)} holds non-finite values")
 
     def __repr__(self):
@@ -116,8 +116,8 @@ class _Integrating(NeuronGroup):
         self.i_bias = V.per_neuron(self._p("i_bias"), self._i_bias_spec, self.n, rng, unit="A")
         self.v[:] = V.per_neuron(self._p("v_init"), self._v_init_spec, self.n, rng, unit="V")
 
-    def _check_state(self):
-        super()._check_state()
+    def _check_state(self, check_finite=True):
+        super()._check_state(check_finite)
         self.i_bias = V.per_neuron(self._p("i_bias"), self.i_bias, self.n, unit="A")
 
 

@@ -117,17 +117,17 @@ class Projection:
         np.add.at(m, (self.pre_ids, self.post_ids), self.weight)
         return m
 
-    def _check_state(self):
+    def _check_state(self, check_finite=True):
         w = self.weight
         if not isinstance(w, np.ndarray) or w.dtype != np.float64 or w.shape != (self.n_synapses,) \
                 or not w.flags.c_contiguous:
             raise TypeError(f"{self.name}: weight must stay a contiguous float64 array of shape "
                             f"({self.n_synapses},); assign into it with [:]")
-        if not np.all(np.isfinite(w)):
+        if check_finite and not np.all(np.isfinite(w)):
             raise ValueError(f"{self.name}: weight holds non-finite values")
         if getattr(self.post, "conductance", False) and self.n_synapses and w.min() < 0:
             raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses")
-        if self.plasticity is not None:
+        if self.plasticity is not None and check_finite:
             self.plasticity.check_weights(w, self.name)
 
     def _plastic_dict(self, trace_index):

@@ -92,3 +92,47 @@ def test_delays_larger_than_slices_and_ring_growth():
     assert ge[ge[:, 0] > 0][0, 0] == pytest.approx(1 * nA * np.exp(-0.1), rel=1e-12)
     assert onset0 == pytest.approx(1.5 * ms)
     assert onset1 == pytest.approx(3.0 * ms + 2.5 * ms)     # 3.04 ms rounds to 3.0 ms
+
+
+def test_non_finite_state_stops_the_run_with_a_clear_error():
+    net = fp.Network(dt=0.1 * ms, seed=0)
+    src = net.add(fp.SpikeTrains(2, [0, 1], [5 * ms, 5 * ms]))
+    g = net.add(fp.LIF(3, synapses="current", name="target"))
+    net.connect(src, g, rule="all_to_all", weight=1e308)     # two of them overflow to inf
+    with pytest.raises(fp.SimulationError, match=r"non-finite ge in group 'target'.*0\.0051"):
+        net.run(0.05)
+    assert net.t < 0.006
+    # switched off, the run goes on (and the garbage stays)
+    net.run(0.01, check_finite=False)
+    assert not np.isfinite(g.ge).all()
+
+
+def test_non_finite_weight_stops_the_run():
+    net = fp.Network(seed=0)
+    src = net.add(fp.PoissonGroup(5, rates=100.0))
+    g = net.add(fp.LIF(2))
+    rule = fp.CustomRule(on_pre=lambda w, x, y, v: w * np.nan if y > 0 else w, w_max=1.0)
+    net.connect(src, g, p=1.0, weight=0.5, plasticity=rule, name="bad")
+    g.i_bias[:] = 1 * nA
+    with pytest.raises(fp.SimulationError, match="non-finite weight in projection 'bad'"):
+        net.run(0.5)
+
+
+@pytest.mark.slow
+def test_weights_stay_in_bounds_for_a_million_steps():
+    """10^6 steps (100 s) of a small recurrent plastic network."""
+    net = fp.Network(dt=0.1 * ms, seed=8)
+    src = net.add(fp.PoissonGroup(50, rates=15.0))
+    exc = net.add(fp.LIF(40, synapses="conductance", i_bias=0.08 * nA))
+    rules = [fp.PairSTDP(w_max=2 * nS), fp.PairSTDP(w_max=2 * nS, scheme="nearest",
+                                                      weight_dependence="multiplicative"),
+             fp.TripletSTDP.preset("visual_cortex_all_to_all", w_min=0.0, w_max=2 * nS)]
+    projs = [net.connect(src, exc, p=0.3, weight=1 * nS, plasticity=rules[0]),
+             net.connect(exc, exc, p=0.2, weight=0.5 * nS, plasticity=rules[1]),
+             net.connect(src, exc, p=0.2, weight=0.5 * nS, plasticity=rules[2])]
+    spikes = net.monitor(exc, "spikes")
+    net.run(100.0, progress=False)
+    assert spikes.num_spikes > 40 * 100          # active throughout (> 1 Hz)
+    for p in projs:
+        assert np.all(np.isfinite(p.weight))
+        assert p.weight.min() >= 0.0 and p.weight.max() <= 2 * nS

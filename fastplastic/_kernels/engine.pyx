@@ -115,12 +115,13 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
 
 
 def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
-        int64_t k0, int64_t k1):
+        int64_t k0, int64_t k1, bint check_finite=True, dict health=None):
     """Advance steps [k0, k1); returns the step reached.
 
     Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
     ``out_len`` of each monitor, ``rw_pos`` of ``mod`` (the neuromodulator:
-    keys level [1-array or None], d_decay, dt, rw_step, rw_amount, rw_pos).
+    keys level [1-array or None], d_decay, dt, rw_step, rw_amount, rw_pos),
+    and into ``health`` (if given) ``bad_group`` / ``bad_var`` (-1 when fine).
     """
     cdef fp_net net
     cdef int64_t reached
@@ -130,6 +131,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     net.n_mons = len(mons)
     net.min_delay = min_delay
     net.n_threads = threads
+    net.check_finite = check_finite
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
     net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
     net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
@@ -185,6 +187,9 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
         for i in range(net.n_mons):
             mons[i]["out_len"] = net.mons[i].out_len
         mod["rw_pos"] = net.rw_pos
+        if health is not None:
+            health["bad_group"] = net.bad_group
+            health["bad_var"] = net.bad_var
     finally:
         free(net.groups); free(net.projs); free(net.mons); free(net.traces); free(plastic)
         free(net.scratch)
