@@ -20,6 +20,25 @@ class SimulationError(RuntimeError):
     """The simulation reached a state it cannot continue from (non-finite values)."""
 
 _CHUNK_STEPS = 2000        # steps per engine call (progress-bar granularity)
+_BUILD_BYTES_PER_SYNAPSE = 48   # int64 pre/post + sort keys while building, then CSR
+_SYNAPSE_BYTES = 14             # post int32 + weight float64 + delay uint16
+
+
+def available_memory():
+    """Bytes of memory available to this process (MemAvailable on Linux,
+    else physical memory), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 class Network:
@@ -118,6 +137,7 @@ class Network:
             raise ValueError(f"{label}: post group '{post.name}' ({type(post).__name__}) "
                              "cannot receive synaptic input (only plastic synapses may target "
                              "it, to learn from its spikes)")
+        self._check_room_for(label, _expected_synapses(pre, post, p, in_degree, rule))
         i, j, unsorted = build_pairs(pre, post, self.rng, p, in_degree, rule, pre_indices,
                                      post_indices, autapses, label)
         proj = Projection(pre, post, i, j, weight, self.dt if delay is None else delay, channel,
@@ -126,6 +146,43 @@ class Network:
             self._set_plasticity(proj, plasticity)
         self.projections.append(proj)
         return proj
+
+    def _check_room_for(self, label, n_synapses):
+        """MemoryError before allocating when the synapses cannot fit."""
+        need = n_synapses * _BUILD_BYTES_PER_SYNAPSE
+        have = available_memory()
+        if have is not None and need > have:
+            raise MemoryError(
+                f"{label}: about {n_synapses:.3g} synapses would need ~{need / 2**30:.1f} GiB "
+                f"to build, but only {have / 2**30:.1f} GiB are available; use fewer neurons "
+                "or a lower connection probability")
+
+    def memory_estimate(self):
+        """Bytes the network holds now and will allocate to run, by item
+        (dict; ``total`` sums them).  Spike records grow with activity and
+        are not included."""
+        est = {}
+        for g in self.groups:
+            arrays = [a for _, a in g._state_items()] + [getattr(g, k) for k in
+                      ("i_bias", "prob", "rp_step", "rp_id", "next", "ndraw", "logq")
+                      if isinstance(getattr(g, k, None), np.ndarray)]
+            est[f"group {g.name}"] = sum(a.nbytes for a in arrays)
+        d = self._min_delay()
+        for g in self.groups:
+            need = max([p.max_delay_steps for p in self.projections if p.post is g], default=0)
+            est[f"rings+slices {g.name}"] = 2 * 8 * g.n * (need + 1 if need else 0) + 4 * d * g.n
+        for p in self.projections:
+            b = p.row_ptr.nbytes + p.post_ids.nbytes + p.weight.nbytes + p.delay_steps.nbytes
+            if p.plasticity is not None:        # transposed index, eligibility, user variables
+                b += 8 * (p.post.n + 1) + 12 * p.n_synapses
+                b += 8 * p.n_synapses * (p.eligibility is not None)
+                sv = getattr(p, "synapse_vars", None)
+                b += 0 if sv is None else sv.nbytes
+            est[f"projection {p.name}"] = b
+        for key, tr in self._traces.items():
+            est[f"trace {key}"] = 24 * len(tr["val"])
+        est["total"] = sum(est.values())
+        return est
 
     def _set_plasticity(self, proj, rule):
         from .plasticity import _Rule
@@ -367,6 +424,17 @@ class Network:
     def __repr__(self):
         return (f"<Network dt={self.dt} s t={self.t:.6g} s: {len(self.groups)} groups, "
                 f"{self.n_neurons} neurons, {self.n_synapses} synapses>")
+
+
+def _expected_synapses(pre, post, p, in_degree, rule):
+    """Expected synapse count of a connectivity description (0 if explicit)."""
+    if p is not None and isinstance(p, (int, float)) and 0 <= p <= 1:
+        return p * pre.n * post.n
+    if in_degree is not None and isinstance(in_degree, (int, np.integer)):
+        return max(0, int(in_degree)) * post.n
+    if rule == "all_to_all":
+        return pre.n * post.n
+    return 0
 
 
 def _state_mon_dict(m, k0, k1):

@@ -136,3 +136,22 @@ def test_weights_stay_in_bounds_for_a_million_steps():
     for p in projs:
         assert np.all(np.isfinite(p.weight))
         assert p.weight.min() >= 0.0 and p.weight.max() <= 2 * nS
+
+
+def test_memory_estimate_and_refusal_before_allocating():
+    import tracemalloc
+    net = fp.Network(seed=0)
+    a = net.add(fp.LIF(2000, synapses="conductance"))
+    tracemalloc.start()
+    p = net.connect(a, a, p=0.05, weight=1 * nS, plasticity=fp.PairSTDP(w_max=2 * nS))
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    est = net.memory_estimate()
+    csr = p.row_ptr.nbytes + p.post_ids.nbytes + p.weight.nbytes + p.delay_steps.nbytes
+    assert est[f"projection {p.name}"] >= csr
+    assert 0.5 * held <= est[f"projection {p.name}"] <= 3 * held + 1e5
+    assert est["total"] == sum(v for k, v in est.items() if k != "total")
+    big = net.add(fp.LIF(2_000_000))
+    with pytest.raises(MemoryError, match="GiB"):
+        net.connect(big, big, p=0.9, weight=1e-9)
+    assert len(net.projections) == 1
