@@ -157,6 +157,11 @@ class Network:
                 f"to build, but only {have / 2**30:.1f} GiB are available; use fewer neurons "
                 "or a lower connection probability")
 
+    def save(self, path):
+        """Write the whole state to a checkpoint file (see :mod:`fastplastic.io`)."""
+        from .io import save
+        return save(self, path)
+
     def memory_estimate(self):
         """Bytes the network holds now and will allocate to run, by item
         (dict; ``total`` sums them).  Spike records grow with activity and

@@ -37,6 +37,7 @@ class NeuronGroup:
 
     _kind = None
     _state_vars = ()          # float64 state arrays of the kind
+    _param_names = ()         # scalar constructor arguments (checkpoints rebuild from them)
     accepts_input = True      # can be the target of a projection
 
     def __init__(self, n, name=None):
@@ -47,6 +48,10 @@ class NeuronGroup:
 
     def _p(self, what):
         return f"{self.name}: {what}"
+
+    def params(self):
+        """The scalar constructor arguments (dict)."""
+        return {k: getattr(self, k) for k in self._param_names}
 
     # -- set up by Network.add -------------------------------------------------
     def _attach(self, net, index, rng):
@@ -121,6 +126,9 @@ class _Integrating(NeuronGroup):
         self.i_bias = V.per_neuron(self._p("i_bias"), self.i_bias, self.n, unit="A")
 
 
+_SYN_PARAMS = ("synapses", "tau_e", "tau_i", "e_e", "e_i")
+
+
 class LIF(_Integrating):
     r"""Leaky integrate-and-fire neurons with exponential synapses.
 
@@ -176,6 +184,8 @@ class LIF(_Integrating):
         self.t_ref = V.check_float(self._p("t_ref"), t_ref, 0, unit="s")
         _Integrating.__init__(self, n, synapses, tau_e, tau_i, e_e, e_i, i_bias,
                               self.e_l if v_init is None else v_init, name)
+
+    _param_names = ("tau_m", "c_m", "e_l", "v_thresh", "v_reset", "t_ref") + _SYN_PARAMS
 
     @property
     def _kind(self):
@@ -239,6 +249,8 @@ class AdEx(_Integrating):
     """
 
     _state_vars = ("v", "ge", "gi", "w")
+    _param_names = ("c_m", "g_l", "e_l", "v_t", "delta_t", "tau_w", "a", "b", "v_reset", "v_peak",
+                    "t_ref") + _SYN_PARAMS
 
     def __init__(self, n, synapses="current", c_m=281 * pF, g_l=30 * nS, e_l=-70.6 * mV,
                  v_t=-50.4 * mV, delta_t=2 * mV, tau_w=144 * ms, a=4 * nS, b=0.0805 * nA,
@@ -300,6 +312,7 @@ class Izhikevich(_Integrating):
 
     _state_vars = ("v", "ge", "gi", "u")
     _kind = _IZHIKEVICH
+    _param_names = ("a", "b", "c", "d", "v_peak", "c_m") + _SYN_PARAMS
 
     def __init__(self, n, a=20.0, b=200.0, c=-65 * mV, d=8.0, v_peak=30 * mV, c_m=100 * pF,
                  synapses="current", tau_e=5 * ms, tau_i=10 * ms, e_e=0 * mV, e_i=-80 * mV,

@@ -71,10 +71,15 @@ class WeightDependence:
     def __repr__(self):
         return f"WeightDependence({self.kind!r}, mu={self.mu}, w0={self.w0})"
 
+    def params(self):
+        return {"kind": self.kind, "mu": self.mu, "w0": self.w0}
+
 
 def _as_dependence(wd):
     if isinstance(wd, WeightDependence):
         return wd
+    if isinstance(wd, dict):                  # from params() / a checkpoint
+        return WeightDependence(**{k: v for k, v in wd.items() if k != "class"})
     if isinstance(wd, str):
         return WeightDependence(wd)
     raise TypeError(f"weight_dependence must be a name or a WeightDependence, got {wd!r}")
@@ -85,6 +90,18 @@ class _Rule:
 
     w_min = 0.0
     w_max = np.inf
+    _param_names = ()
+
+    def params(self):
+        """Constructor arguments (dict of scalars and strings; nested rules and
+        weight dependences as dicts), enough to rebuild the rule."""
+        out = {}
+        for k in self._param_names:
+            v = getattr(self, k)
+            if isinstance(v, (_Rule, WeightDependence)):
+                v = {"class": type(v).__name__, **v.params()}
+            out[k] = v
+        return out
 
     def _bounds(self, w_min, w_max, name):
         self.w_min = V.check_float(f"{name}: w_min", w_min, unit="weight")
@@ -140,6 +157,9 @@ class PairSTDP(_Rule):
     weight_dependence : str or WeightDependence
         Default "additive".
     """
+
+    _param_names = ("tau_pre", "tau_post", "a_pre", "a_post", "w_min", "w_max", "scheme",
+                    "weight_dependence")
 
     def __init__(self, tau_pre=20 * ms, tau_post=20 * ms, a_pre=0.01, a_post=-0.0105, w_min=0.0,
                  w_max=None, scheme="all_to_all", weight_dependence="additive"):
@@ -206,6 +226,9 @@ class TripletSTDP(_Rule):
         "hippocampal_nearest_minimal": ("nearest", 16.8, 33.7, 575, 48, 4.6e-3, 9.1e-3, 3e-3, 0.0),
     }
 
+    _param_names = ("tau_plus", "tau_minus", "tau_x", "tau_y", "a2_plus", "a3_plus", "a2_minus",
+                    "a3_minus", "scheme", "w_min", "w_max")
+
     def __init__(self, tau_plus=16.8 * ms, tau_minus=33.7 * ms, tau_x=101 * ms, tau_y=125 * ms,
                  a2_plus=5e-10, a3_plus=6.2e-3, a2_minus=7e-3, a3_minus=2.3e-4,
                  scheme="all_to_all", w_min=-np.inf, w_max=np.inf):
@@ -267,6 +290,8 @@ class InhibitorySTDP(_Rule):
         Bounds; default [0, inf).
     """
 
+    _param_names = ("tau", "eta", "rho0", "w_min", "w_max")
+
     def __init__(self, tau=20 * ms, eta=1e-11, rho0=5.0, w_min=0.0, w_max=np.inf):
         n = "InhibitorySTDP"
         self.tau = V.check_float(f"{n}: tau", tau, 0.0, lo_open=True, unit="s")
@@ -310,6 +335,8 @@ class RewardModulated(_Rule):
     tau_c : float
         Eligibility time constant (s).  Default 1 s.
     """
+
+    _param_names = ("rule", "tau_c")
 
     def __init__(self, rule, tau_c=1.0):
         if not isinstance(rule, (PairSTDP, TripletSTDP)):

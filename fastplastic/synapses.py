@@ -58,6 +58,27 @@ class Projection:
         self.eligibility = None       # per-synapse eligibility of three-factor rules
         self._trace_keys = None
 
+    @classmethod
+    def _from_arrays(cls, pre, post, row_ptr, post_ids, weight, delay_steps, channel, dt, name):
+        """A projection from stored CSR arrays (checkpoints); checked for consistency."""
+        self = cls.__new__(cls)
+        self.pre, self.post, self.name, self.dt = pre, post, name, dt
+        self.channel = V.check_choice(f"{name}: channel", channel, set(_CHANNELS))
+        self.row_ptr = np.ascontiguousarray(row_ptr, dtype=np.int64)
+        self.post_ids = np.ascontiguousarray(post_ids, dtype=np.int32)
+        self.weight = np.ascontiguousarray(weight, dtype=np.float64)
+        self.delay_steps = np.ascontiguousarray(delay_steps, dtype=np.uint16)
+        nnz = self.post_ids.shape[0]
+        if (self.row_ptr.shape != (pre.n + 1,) or self.row_ptr[0] != 0 or self.row_ptr[-1] != nnz
+                or np.any(np.diff(self.row_ptr) < 0) or self.weight.shape != (nnz,)
+                or self.delay_steps.shape != (nnz,)
+                or (nnz and (self.post_ids.min() < 0 or self.post_ids.max() >= post.n
+                             or self.delay_steps.min() < 1))):
+            raise ValueError(f"{name}: stored synapse arrays are inconsistent")
+        self._transposed = None
+        self.plasticity, self.plasticity_on, self.eligibility, self._trace_keys = None, True, None, None
+        return self
+
     def _values(self, what, spec, nnz, rng):
         if callable(spec):
             spec = spec(rng, nnz)
