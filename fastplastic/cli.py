@@ -54,6 +54,12 @@ def _add_run(sub):
                    help="directory for the PNG figures (default ./fp_out)")
     p.add_argument("--stdp", action="store_true",
                    help="coba/cuba: make E->E synapses plastic (pair STDP); song2000 is always plastic")
+    p.add_argument("--checkpoint-every", type=_positive_float, default=None, metavar="S",
+                   help="save the whole state to DIR/checkpoint.npz every S simulated seconds "
+                        "(and at the end)")
+    p.add_argument("--resume", default=None, metavar="FILE",
+                   help="continue from a checkpoint for --duration more seconds "
+                        "(MODEL and the build options are then ignored)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=_cmd_run)
 
@@ -63,9 +69,16 @@ def _events(net, counts):
     return sum(int((counts[p.pre.index] * np.diff(p.row_ptr)).sum()) for p in net.projections)
 
 
-def _cmd_run(args):
+def _build(args):
+    """(description, network, named groups) of the model, or of the checkpoint."""
     from .models import MODELS
-    t0 = time.perf_counter()
+    if args.resume:
+        from .io import load
+        if not os.path.isfile(args.resume):
+            raise ValueError(f"--resume: no such file {args.resume!r}")
+        net = load(args.resume)
+        return (f"resumed from {args.resume} at t = {net.t:g} s", net,
+                {g.name: g for g in net.groups})
     kw = {"seed": args.seed, "threads": args.threads}
     if args.neurons is not None:
         kw["n"] = args.neurons
@@ -74,18 +87,36 @@ def _cmd_run(args):
             raise ValueError(f"--stdp applies to coba and cuba; {args.model} is always plastic")
         kw["stdp"] = True
     model = MODELS[args.model](**kw)
-    net = model.net
-    build = time.perf_counter() - t0
-    mons = {name: net.monitor(g, "spikes") for name, g in model.groups.items()}
+    return model.description, model.net, model.groups
+
+
+def _advance(net, args):
+    """Runs --duration, saving checkpoints on the way if asked to."""
+    step = args.checkpoint_every or args.duration
+    t_end = net.t + args.duration
+    path = os.path.join(args.out, "checkpoint.npz")
+    while net.t < t_end - 0.5 * net.dt:
+        net.run(min(step, t_end - net.t), progress=not args.no_progress)
+        if args.checkpoint_every:
+            net.save(path)
+    return path if args.checkpoint_every else None
+
+
+def _cmd_run(args):
     t0 = time.perf_counter()
-    net.run(args.duration, progress=not args.no_progress)
+    description, net, groups = _build(args)
+    build = time.perf_counter() - t0
+    os.makedirs(args.out, exist_ok=True)
+    mons = {name: net.monitor(g, "spikes") for name, g in groups.items()}
+    t0 = time.perf_counter()
+    ckpt = _advance(net, args)
     wall = time.perf_counter() - t0
-    counts = {g.index: mons[name].count for name, g in model.groups.items()}
+    counts = {g.index: mons[name].count for name, g in groups.items()}
     events = _events(net, counts)
-    lines = [model.description,
+    lines = [description,
              f"  neurons           {net.n_neurons}",
              f"  synapses          {net.n_synapses}",
-             f"  simulated         {args.duration:g} s (dt {net.dt * 1e3:g} ms), seed {args.seed}",
+             f"  simulated         {args.duration:g} s (dt {net.dt * 1e3:g} ms), seed {net.seed}",
              f"  spikes            {sum(m.num_spikes for m in mons.values())}"]
     for name, m in mons.items():
         cv = m.isi_cv()
@@ -94,7 +125,6 @@ def _cmd_run(args):
     lines += [f"  build time        {build:.3f} s",
               f"  wall time         {wall:.3f} s ({wall / args.duration:.3f} s per simulated s)",
               f"  synaptic events   {events} ({events / wall:.3g} per wall second)"]
-    os.makedirs(args.out, exist_ok=True)
     first = next(iter(mons.values()))
     first.raster().savefig(os.path.join(args.out, "raster.png"), dpi=100)
     first.rate_histogram(args.duration).savefig(os.path.join(args.out, "rate_histogram.png"), dpi=100)
@@ -110,6 +140,8 @@ def _cmd_run(args):
         fig.savefig(os.path.join(args.out, figures[-1]), dpi=100)
         lines.insert(-2, f"  {proj.name:<18}mean weight {proj.weight.mean():.4g}")
     lines.append("  figures           " + ", ".join(os.path.join(args.out, f) for f in figures))
+    if ckpt:
+        lines.append(f"  checkpoint        {ckpt} (t = {net.t:g} s)")
     print("\n".join(lines))
     return 0
 

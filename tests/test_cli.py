@@ -46,3 +46,31 @@ def test_bad_arguments_exit_2_with_one_line_error():
         assert res.returncode == 2, args
         errors = [l for l in res.stderr.splitlines() if "error" in l]
         assert len(errors) == 1, res.stderr
+
+
+def test_checkpoint_every_and_resume_match_an_uninterrupted_run(tmp_path):
+    import numpy as np
+    common = ["--neurons", "1000", "--no-progress", "--seed", "3"]
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _cli("run", "--duration", "0.3", "--checkpoint-every", "0.3", "--out", str(a),
+                *common, cwd=tmp_path).returncode == 0
+    first = _cli("run", "--duration", "0.2", "--checkpoint-every", "0.1", "--out", str(b),
+                 *common, cwd=tmp_path)
+    assert first.returncode == 0 and "checkpoint" in first.stdout
+    second = _cli("run", "--resume", str(b / "checkpoint.npz"), "--duration", "0.1",
+                  "--checkpoint-every", "0.1", "--out", str(b), "--no-progress", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "resumed from" in second.stdout
+    with np.load(a / "checkpoint.npz") as x, np.load(b / "checkpoint.npz") as y:
+        assert set(x.files) == set(y.files)
+        for k in x.files:
+            np.testing.assert_array_equal(x[k], y[k], err_msg=k)
+
+
+def test_resume_from_missing_or_bad_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a checkpoint")
+    for path in (str(tmp_path / "missing.npz"), str(bad)):
+        res = _cli("run", "--resume", path, "--out", str(tmp_path), cwd=tmp_path)
+        assert res.returncode == 2
+        assert len([l for l in res.stderr.splitlines() if "error" in l]) == 1
