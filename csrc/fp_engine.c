@@ -162,7 +162,8 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
             const fp_proj *pr = &net->projs[q];
             fp_group *dst = &net->groups[pr->post];
             const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
-            if (n == 0) continue;
+            if (n == 0 || pr->row_ptr[pr->n_pre] == 0) continue;   /* (an empty projection's
+                                                                      target may have no ring) */
             double *ring = pr->channel ? dst->ring_i : dst->ring_e;
             if (pr->plastic)
                 fp_deliver_plastic(pr, net->traces, ids, n, k, ring, dst->ring_len, dst->n);

@@ -155,3 +155,14 @@ def test_memory_estimate_and_refusal_before_allocating():
     with pytest.raises(MemoryError, match="GiB"):
         net.connect(big, big, p=0.9, weight=1e-9)
     assert len(net.projections) == 1
+
+
+def test_empty_projection_onto_a_group_without_other_input():
+    """Regression (found by tests/test_fuzz.py): spikes through a projection
+    with no synapses used to divide by a zero ring length."""
+    net = fp.Network(seed=0)
+    src = net.add(fp.PoissonGroup(3, rates=1e4))
+    g = net.add(fp.LIF(2))
+    p = net.connect(src, g, p=0.0, weight=1 * nA)
+    net.run(1 * ms)
+    assert p.n_synapses == 0 and net.t == pytest.approx(1 * ms)

@@ -229,3 +229,24 @@ def test_distal_reward_strengthens_the_rewarded_synapse(seed):
     assert others.mean() < 0.5
     assert w_star > np.percentile(others, 95)
     assert w_star - 0.5 > 3 * abs(others.mean() - 0.5)
+
+
+@pytest.mark.parametrize("name", ["pair_additive", "triplet_all", "reward_modulated"])
+def test_plastic_runs_identical_across_threads_and_repeats(name):
+    results = []
+    for threads in (1, 2, 2):
+        net = _plastic_net(RULES[name], seed=5)
+        net.threads = threads
+        big = net.add(fp.LIF(300, synapses="current",            # big enough to be split
+                             i_bias=lambda r, n: r.uniform(0.15, 0.3, n) * nA))
+        net.connect(big, big, p=0.05, weight=lambda r, n: r.uniform(0.2, 0.8, n),
+                    plasticity=RULES[name]())
+        net.reward(3.0, at=0.05)
+        mons = [net.monitor(g, "spikes") for g in net.groups]
+        net.run(0.2)
+        results.append(([m.i.copy() for m in mons], [m.t.copy() for m in mons],
+                        [p.weight.copy() for p in net.projections]))
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            for x, y in zip(a, b):
+                np.testing.assert_array_equal(x, y)

@@ -84,7 +84,10 @@ class RefGroup:
             raw = np.random.Philox(key=key, counter=(ctr - 1) % 2**256).random_raw(1)[0]
             self.ndraw[i] += 1
             u = int(raw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-            q = math.log1p(-g.rates[0, i] * self.dt)
+            p = g.rates[0, i] * self.dt
+            if p >= 1.0:
+                return 1                 # a spike every step
+            q = math.log1p(-p)
             return 1 + int(math.floor(math.log(1.0 - u) / q)) if q != 0 else 4 * 10**18
 
         out = []
@@ -117,7 +120,10 @@ class RefGroup:
         free = self.refrac == 0
         if g.synapses == "current":
             tm, ts_e, ts_i, c = g.tau_m, g.tau_e, g.tau_i, g.c_m
-            p21 = lambda ts: tm * ts / (ts - tm) * (math.exp(-dt / ts) - math.exp(-dt / tm)) / c
+            def p21(ts):          # limit dt/C e^{-dt/tau} when tau_s == tau_m
+                if abs(ts - tm) < 1e-9 * tm:
+                    return dt / c * math.exp(-dt / tm)
+                return tm * ts / (ts - tm) * (math.exp(-dt / ts) - math.exp(-dt / tm)) / c
             v_new = (g.e_l + (self.v - g.e_l) * math.exp(-dt / tm) + self.ib * tm / c *
                      (1 - math.exp(-dt / tm)) + self.ge * p21(ts_e) + self.gi * p21(ts_i))
         else:
