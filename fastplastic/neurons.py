@@ -395,7 +395,8 @@ class PoissonGroup(NeuronGroup):
             self._p("rate_interval"), self.rate_interval, dt, min_steps=1)
         self.key = np.asarray(rng.integers(0, 2**63, size=2, dtype=np.int64), dtype=np.uint64)
         if self.prob.shape[0] == 1:     # constant rates: draw intervals, O(spikes) not O(n steps)
-            self.logq = np.log1p(-self.prob[0])
+            with np.errstate(divide="ignore"):          # rate * dt = 1: log(0) = -inf, fine
+                self.logq = np.log1p(-self.prob[0])
             self.next = np.full(self.n, self._net._k - 1, dtype=np.int64)
             self.ndraw = np.zeros(self.n, dtype=np.int64)
 
