@@ -81,6 +81,7 @@ class Network:
     def add(self, obj):
         """Add a neuron group or a monitor; returns it."""
         if isinstance(obj, NeuronGroup):
+            self._check_bytes(obj.name, obj.n * 8 * (len(obj._state_vars) + 3), "its state")
             obj._attach(self, len(self.groups), self.rng)
             self.groups.append(obj)
         elif isinstance(obj, WeightMonitor):
@@ -149,13 +150,16 @@ class Network:
 
     def _check_room_for(self, label, n_synapses):
         """MemoryError before allocating when the synapses cannot fit."""
-        need = n_synapses * _BUILD_BYTES_PER_SYNAPSE
+        self._check_bytes(label, n_synapses * _BUILD_BYTES_PER_SYNAPSE,
+                          f"about {n_synapses:.3g} synapses",
+                          "use fewer neurons or a lower connection probability")
+
+    @staticmethod
+    def _check_bytes(label, need, what, advice="use fewer neurons"):
         have = available_memory()
         if have is not None and need > have:
-            raise MemoryError(
-                f"{label}: about {n_synapses:.3g} synapses would need ~{need / 2**30:.1f} GiB "
-                f"to build, but only {have / 2**30:.1f} GiB are available; use fewer neurons "
-                "or a lower connection probability")
+            raise MemoryError(f"{label}: {what} would need ~{need / 2**30:.1f} GiB, but only "
+                              f"{have / 2**30:.1f} GiB are available; {advice}")
 
     def save(self, path):
         """Write the whole state to a checkpoint file (see :mod:`fastplastic.io`)."""
@@ -336,6 +340,9 @@ class Network:
         for p in self.projections:
             p._check_state(check_finite)
         d = self._min_delay()
+        est = self.memory_estimate()
+        self._check_bytes("run", sum(v for k, v in est.items() if k.startswith("rings")),
+                          "the delay rings and slice buffers", "use shorter delays or fewer neurons")
         gd = self._group_dicts(d)
         spike_mons = [m for m in self.monitors if isinstance(m, SpikeMonitor)]
         rate_mons = [m for m in self.monitors if isinstance(m, RateMonitor)]

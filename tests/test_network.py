@@ -155,6 +155,9 @@ def test_memory_estimate_and_refusal_before_allocating():
     with pytest.raises(MemoryError, match="GiB"):
         net.connect(big, big, p=0.9, weight=1e-9)
     assert len(net.projections) == 1
+    with pytest.raises(MemoryError, match="state"):
+        net.add(fp.LIF(2**31 - 2))                       # ~100 GiB of state
+    assert len(net.groups) == 2
 
 
 def test_empty_projection_onto_a_group_without_other_input():
