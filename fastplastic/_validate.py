@@ -9,7 +9,8 @@ import operator
 
 import numpy as np
 
-__all__ = ["check_int", "check_float", "check_choice", "per_neuron", "to_steps", "as_index_array"]
+__all__ = ["check_int", "check_float", "check_choice", "per_neuron", "check_per_neuron_spec",
+           "to_steps", "as_index_array"]
 
 
 def _fmt(value):
@@ -86,6 +87,17 @@ def per_neuron(name, value, n, rng=None, lo=None, hi=None, unit=""):
     if hi is not None and arr.max() > hi:
         raise ValueError(f"{name} must be <= {hi}{u}, got a maximum of {arr.max()}{u}")
     return arr
+
+
+def check_per_neuron_spec(name, value, n, lo=None, hi=None, unit=""):
+    """Validates a per-neuron specification without allocating for scalars
+    (callables are checked when they are evaluated)."""
+    if callable(value):
+        return
+    if np.ndim(value) == 0 and not isinstance(value, (np.ndarray, list, tuple)):
+        check_float(name, value, lo, hi, unit=unit)
+    else:
+        per_neuron(name, value, n, lo=lo, hi=hi, unit=unit)
 
 
 def to_steps(name, seconds, dt, min_steps=0, max_steps=None, exact=True):

@@ -105,10 +105,8 @@ class _Integrating(NeuronGroup):
         self.e_i = V.check_float(self._p("e_i"), e_i, unit="V")
         self._i_bias_spec = i_bias
         self._v_init_spec = v_init
-        if not callable(i_bias):
-            V.per_neuron(self._p("i_bias"), i_bias, self.n, unit="A")
-        if not callable(v_init):
-            V.per_neuron(self._p("v_init"), v_init, self.n, unit="V")
+        V.check_per_neuron_spec(self._p("i_bias"), i_bias, self.n, unit="A")
+        V.check_per_neuron_spec(self._p("v_init"), v_init, self.n, unit="V")
 
     _state_vars = ("v", "ge", "gi")
 
