@@ -33,3 +33,12 @@ def test_philox_matches_numpy(ctr, key):
     expect = [int(v) for v in bg.random_raw(4)]
     got = engine.philox(np.array(ctr, dtype=np.uint64), np.array(key, dtype=np.uint64))
     assert [int(v) for v in got] == expect
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-800, 800, allow_nan=False), min_size=1, max_size=64))
+def test_fp_exp_fuzzed_against_libm(xs):
+    x = np.array(xs)
+    y = engine.exp_array(x)
+    ref = np.array([math.exp(min(max(v, -708.0), 709.0)) for v in xs])
+    assert np.all(np.abs(y - ref) <= np.spacing(ref))
