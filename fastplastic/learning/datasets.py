@@ -142,9 +142,24 @@ def _repo_root():
     return Path(__file__).resolve().parents[2]
 
 
-def mnist_slice():
-    """The 2,000-train / 500-test MNIST slice shipped in ``tests/data/mnist_slice`` of a checkout."""
-    return load_idx_dir(_repo_root() / "tests" / "data" / "mnist_slice", name="mnist-slice")
+def _first_dir(candidates, what, hint):
+    for c in candidates:
+        if c and Path(c).is_dir():
+            return Path(c)
+    raise FileNotFoundError(f"{what} not found (looked in {', '.join(str(c) for c in candidates if c)}); "
+                            f"{hint}")
+
+
+def mnist_slice(directory=None):
+    """The 2,000-train / 500-test MNIST slice shipped in ``tests/data/mnist_slice`` of a
+    checkout: ``directory``, else ``$FASTPLASTIC_MNIST_SLICE``, else ``tests/data/mnist_slice``
+    of the checkout this package was imported from or of the current directory (an installed
+    package does not carry it)."""
+    rel = Path("tests") / "data" / "mnist_slice"
+    path = _first_dir([directory, os.environ.get("FASTPLASTIC_MNIST_SLICE", ""),
+                       _repo_root() / rel, Path.cwd() / rel], "the MNIST slice",
+                      "run from a checkout or set FASTPLASTIC_MNIST_SLICE")
+    return load_idx_dir(path, name="mnist-slice")
 
 
 def resolve(spec):
@@ -157,12 +172,11 @@ def resolve(spec):
     if spec == "mnist-slice":
         return mnist_slice()
     if spec == "mnist-5k":
-        candidates = [os.environ.get("FASTPLASTIC_MNIST5K", ""),
-                      _repo_root().parent / "shared" / "data" / "mnist-5k"]
-        for c in candidates:
-            if c and Path(c).is_dir():
-                return load_idx_dir(c, name="mnist-5k")
-        raise FileNotFoundError("mnist-5k not found: set FASTPLASTIC_MNIST5K to its directory")
+        shared = Path("shared") / "data" / "mnist-5k"
+        path = _first_dir([os.environ.get("FASTPLASTIC_MNIST5K", ""), _repo_root().parent / shared,
+                           Path.cwd().parent / shared], "mnist-5k",
+                          "set FASTPLASTIC_MNIST5K to its directory")
+        return load_idx_dir(path, name="mnist-5k")
     if Path(spec).is_dir():
         return load_idx_dir(spec)
     raise FileNotFoundError(f"dataset={spec!r}: not a directory, 'mnist-5k' or 'mnist-slice'")

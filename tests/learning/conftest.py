@@ -12,4 +12,4 @@ from fastplastic.learning import datasets  # noqa: E402
 @pytest.fixture(scope="session")
 def mnist():
     """The bundled 2,000/500 MNIST slice."""
-    return datasets.mnist_slice()
+    return datasets.mnist_slice(Path(__file__).resolve().parents[1] / "data" / "mnist_slice")
