@@ -166,7 +166,8 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
                                                                       target may have no ring) */
             double *ring = pr->channel ? dst->ring_i : dst->ring_e;
             if (pr->plastic)
-                fp_deliver_plastic(pr, net->traces, ids, n, k, ring, dst->ring_len, dst->n);
+                fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
+                                   dst->ring_len, dst->n);
             else
                 fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, ids, n, k, ring,
                            dst->ring_len, dst->n);
@@ -175,11 +176,20 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
             const int32_t *ids = step_spikes(&net->groups[net->traces[t].group], s, &n);
             if (n) fp_trace_spikes(&net->traces[t], ids, n, k);
         }
+        for (int32_t gi = 0; gi < net->n_groups; ++gi) {       /* spike times of the step */
+            fp_group *g = &net->groups[gi];
+            const int32_t *ids = step_spikes(g, s, &n);
+            for (int64_t j = 0; j < n; ++j) {
+                g->prev_spike[ids[j]] = g->last_spike[ids[j]];
+                g->last_spike[ids[j]] = k;
+            }
+        }
         for (int32_t q = 0; q < net->n_projs; ++q) {
             const fp_proj *pr = &net->projs[q];
             if (!pr->plastic) continue;
             const int32_t *ids = step_spikes(&net->groups[pr->post], s, &n);
-            if (n) fp_potentiate(pr, net->traces, ids, n, k);
+            if (n) fp_potentiate(pr, net->traces, &net->groups[pr->pre], &net->groups[pr->post],
+                                 ids, n, k);
         }
         if (net->modulator) {
             for (int32_t q = 0; q < net->n_projs; ++q)

@@ -46,9 +46,11 @@ static inline double f_minus(const fp_plastic *pl, double w)
     }
 }
 
-void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
-                        int64_t nspk, int64_t s, double *ring, int32_t ring_len, int32_t n_post)
+void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                        const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
+                        double *ring, int32_t ring_len, int32_t n_post)
 {
+    const int restricted = pr->plastic->pairing == FP_PAIRING_RESTRICTED;
     const fp_plastic *pl = pr->plastic;
     const fp_trace *ty = &traces[pl->tr_dep];
     const fp_trace *tr2 = pl->tr_dep3 >= 0 ? &traces[pl->tr_dep3] : NULL;
@@ -63,7 +65,10 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t
             if (slot >= ring_len) slot -= ring_len;
             const int32_t j = pr->post_ids[q];
             ring[slot * n_post + j] += w[q];
-            const double y = fp_trace_at(ty, j, s);
+            double y = fp_trace_at(ty, j, s);
+            /* restricted: the post spike must come after this neuron's previous pre spike */
+            if (restricted && !(post->last_spike[j] >= 0 && pre->last_spike[i] <= post->last_spike[j]))
+                y = 0.0;
             if (pl->on_pre) {       /* user rule */
                 w[q] = clip(pl->on_pre(w[q], x, y, pl->vars + q * pl->n_vars), pl->w_min, pl->w_max);
                 continue;
@@ -75,9 +80,10 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t
     }
 }
 
-void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
-                   int64_t nspk, int64_t s)
+void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                   const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s)
 {
+    const int32_t pairing = pr->plastic->pairing;
     const fp_plastic *pl = pr->plastic;
     const fp_trace *tx = &traces[pl->tr_pot];
     const fp_trace *to2 = pl->tr_pot3 >= 0 ? &traces[pl->tr_pot3] : NULL;
@@ -86,9 +92,20 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids
         const int32_t j = ids[k];
         const double o2 = to2 ? to2->prev[j] : 0.0;
         const double y = pl->on_post ? traces[pl->tr_dep].prev[j] : 0.0;
+        const int64_t t_prev = post->prev_spike[j];     /* this neuron's previous spike */
+        const double fade = (pairing == FP_PAIRING_PRE_CENTRED && t_prev >= 0)
+                            ? exp(-(double)(s - t_prev) * pl->dt_tau_pot) : 0.0;
         for (int64_t c = pl->col_ptr[j]; c < pl->col_ptr[j + 1]; ++c) {
             const int64_t q = pl->col_syn[c];
-            const double x = fp_trace_at(tx, pl->col_pre[c], s);
+            const int32_t i = pl->col_pre[c];
+            double x = fp_trace_at(tx, i, s);
+            if (pairing == FP_PAIRING_PRE_CENTRED) {        /* only pre spikes not yet paired */
+                const double all = x;
+                x = all - pl->consumed[q] * fade;
+                pl->consumed[q] = all;
+            } else if (pairing == FP_PAIRING_RESTRICTED && !(pre->last_spike[i] > t_prev)) {
+                x = 0.0;        /* a post spike lies between: not reciprocal nearest */
+            }
             if (pl->on_post) {      /* user rule */
                 w[q] = clip(pl->on_post(w[q], x, y, pl->vars + q * pl->n_vars), pl->w_min, pl->w_max);
                 continue;

@@ -51,6 +51,20 @@ enum fp_wdep { FP_WDEP_ADDITIVE = 0, FP_WDEP_MULTIPLICATIVE = 1, FP_WDEP_GUTIG =
                FP_WDEP_POWERLAW = 3 };
 enum fp_trace_mode { FP_TRACE_ALL_TO_ALL = 0, FP_TRACE_NEAREST = 1 };
 
+/* Pairing schemes of Morrison, Diesmann & Gerstner (2008), Fig. 7, beyond
+ * what the trace modes give (all-to-all; symmetric nearest-spike):
+ *   PRE_CENTRED   a pre spike pairs with the last post spike before it
+ *                 (depression, nearest post trace) and with the first post
+ *                 spike at or after it (potentiation: at a post spike, the
+ *                 all-to-all pre trace minus what earlier post spikes of
+ *                 the synapse consumed -- per-synapse state `consumed`);
+ *   RESTRICTED    only reciprocal nearest neighbours: depression at pre
+ *                 t_i with the last post t_j < t_i if no pre spike lies in
+ *                 (t_j, t_i); potentiation at post t_j with the last pre
+ *                 t_i <= t_j if no post spike lies in [t_i, t_j).
+ * Spike steps come from the groups' last_spike / prev_spike arrays. */
+enum fp_pairing { FP_PAIRING_TRACES = 0, FP_PAIRING_PRE_CENTRED = 1, FP_PAIRING_RESTRICTED = 2 };
+
 static inline double fp_trace_at(const fp_trace *t, int32_t j, int64_t s)
 {
     return t->val[j] * t->decay[s - t->last[j]];
@@ -64,13 +78,14 @@ void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s);
 
 /* Delivery plus depression for the presynaptic spikes ids[0..nspk) of step s.
  * ring: [ring_len * n_post] of the target channel.  O(sum of row lengths). */
-void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
-                        int64_t nspk, int64_t s, double *ring, int32_t ring_len, int32_t n_post);
+void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                        const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
+                        double *ring, int32_t ring_len, int32_t n_post);
 
 /* Potentiation for the postsynaptic spikes ids[0..nspk) of step s, over the
  * transposed index.  O(sum of in-degrees). */
-void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
-                   int64_t nspk, int64_t s);
+void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                   const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s);
 
 /* One step of three-factor learning: w += dt c d (clipped), then c decays.
  * O(nnz). */

@@ -60,6 +60,8 @@ typedef struct {
     int64_t *rec_steps;     /* [rec_cap] */
     int64_t rec_len, rec_cap;
     int32_t *counts;        /* [steps of the chunk] spikes per step, or NULL */
+    int64_t *last_spike;    /* [n] step of each neuron's latest spike (-1: none) */
+    int64_t *prev_spike;    /* [n] step of the spike before it (-1: none) */
     int64_t count_base;     /* step of counts[0] */
 } fp_group;
 
@@ -81,6 +83,9 @@ typedef struct {
     int32_t wdep;           /* enum fp_wdep */
     int32_t tr_pot, tr_dep; /* traces read: presynaptic at post spikes, postsynaptic at pre spikes */
     int32_t tr_pot3, tr_dep3;  /* triplet slow traces (o2 of post, r2 of pre), or -1 */
+    int32_t pairing;        /* enum fp_pairing: which spike pairs interact */
+    double *consumed;       /* [nnz] presynaptic-centred: the trace already paired */
+    double dt_tau_pot;      /* dt / tau of the presynaptic trace */
     double scale, w_min, w_max, mu, w0;
     double a_pot, a_dep, a3_pot, a3_dep, offset;
     const int64_t *col_ptr; /* [n_post + 1] transposed index */

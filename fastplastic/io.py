@@ -27,8 +27,9 @@ __all__ = ["save", "load", "FORMAT", "VERSION"]
 FORMAT = "fastplastic-checkpoint"
 VERSION = 1
 _GROUP_ARRAYS = ("v", "ge", "gi", "w", "u", "refrac", "i_bias", "prob", "key", "next", "ndraw",
-                 "logq", "rp_step", "rp_id")
-_PROJ_ARRAYS = ("row_ptr", "post_ids", "weight", "delay_steps", "eligibility", "synapse_vars")
+                 "logq", "rp_step", "rp_id", "last_spike", "prev_spike")
+_PROJ_ARRAYS = ("row_ptr", "post_ids", "weight", "delay_steps", "eligibility", "synapse_vars",
+                "consumed")
 _GROUP_CLASSES = {c.__name__: c for c in (N.LIF, N.AdEx, N.Izhikevich, N.PoissonGroup,
                                           N.SpikeTrains)}
 _RULE_CLASSES = {c.__name__: c for c in (P.PairSTDP, P.TripletSTDP, P.InhibitorySTDP,
@@ -194,7 +195,7 @@ def load(path, rules=None):
         if rule is not None:
             net._set_plasticity(p, rule)
         p.plasticity_on = pm["plasticity_on"]
-        for k in ("eligibility", "synapse_vars"):
+        for k in ("eligibility", "synapse_vars", "consumed"):
             if k in a:
                 setattr(p, k, np.ascontiguousarray(a[k]))
         net.projections.append(p)

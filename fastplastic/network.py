@@ -81,7 +81,7 @@ class Network:
     def add(self, obj):
         """Add a neuron group or a monitor; returns it."""
         if isinstance(obj, NeuronGroup):
-            self._check_bytes(obj.name, obj.n * 8 * (len(obj._state_vars) + 3), "its state")
+            self._check_bytes(obj.name, obj.n * 8 * (len(obj._state_vars) + 5), "its state")
             obj._attach(self, len(self.groups), self.rng)
             self.groups.append(obj)
         elif isinstance(obj, WeightMonitor):
@@ -173,7 +173,8 @@ class Network:
         est = {}
         for g in self.groups:
             arrays = [a for _, a in g._state_items()] + [getattr(g, k) for k in
-                      ("i_bias", "prob", "rp_step", "rp_id", "next", "ndraw", "logq")
+                      ("i_bias", "prob", "rp_step", "rp_id", "next", "ndraw", "logq",
+                       "last_spike", "prev_spike")
                       if isinstance(getattr(g, k, None), np.ndarray)]
             est[f"group {g.name}"] = sum(a.nbytes for a in arrays)
         d = self._min_delay()
@@ -215,6 +216,9 @@ class Network:
         proj.plasticity, proj._trace_keys = rule, keys
         if hasattr(rule, "tau_c"):
             proj.eligibility = np.zeros(proj.n_synapses)
+        if getattr(getattr(rule, "rule", rule), "pairing", 0) == 1:   # presynaptic-centred:
+            # each synapse remembers the presynaptic trace its last pairing consumed
+            proj.consumed = np.zeros(proj.n_synapses)
         if hasattr(rule, "new_vars"):          # user rule: per-synapse variables
             proj.synapse_vars = rule.new_vars(proj.n_synapses)
 
@@ -312,6 +316,7 @@ class Network:
                 "slice_ids": np.zeros(d * g.n, dtype=np.int32),
                 "slice_ptr": np.zeros(d + 1, dtype=np.int64),
                 "rec_ids": None, "rec_steps": None, "rec_len": 0, "counts": None, "count_base": 0,
+                "last_spike": g.last_spike, "prev_spike": g.prev_spike,
             })
         return dicts
 

@@ -61,6 +61,8 @@ class NeuronGroup:
         dt = net.dt
         self._consts = self._constants(dt)
         self._init_state(rng, dt)
+        self.last_spike = np.full(self.n, -1, dtype=np.int64)   # steps, for pairing schemes
+        self.prev_spike = np.full(self.n, -1, dtype=np.int64)
 
     def _init_state(self, rng, dt):
         n = self.n

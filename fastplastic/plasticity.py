@@ -22,6 +22,10 @@ __all__ = ["WeightDependence", "PairSTDP", "TripletSTDP", "InhibitorySTDP", "Rew
 
 _ALL_TO_ALL, _NEAREST = 0, 1
 _SCHEMES = {"all_to_all": _ALL_TO_ALL, "nearest": _NEAREST}
+# PairSTDP schemes: (presynaptic trace mode, postsynaptic trace mode, kernel pairing code)
+_PAIR_SCHEMES = {"all_to_all": (_ALL_TO_ALL, _ALL_TO_ALL, 0), "nearest": (_NEAREST, _NEAREST, 0),
+                 "presynaptic_centred": (_ALL_TO_ALL, _NEAREST, 1),
+                 "restricted_symmetric": (_NEAREST, _NEAREST, 2)}
 
 
 class WeightDependence:
@@ -151,9 +155,12 @@ class PairSTDP(_Rule):
     w_min, w_max : float
         Hard bounds (weight units).  w_max is required for the additive,
         multiplicative and Gütig dependences.
-    scheme : {"all_to_all", "nearest"}
-        Spike pairing: every pair, or the symmetric nearest-spike scheme of
-        Morrison et al. 2008 (traces reset to 1 at a spike instead of += 1).
+    scheme : {"all_to_all", "nearest", "presynaptic_centred", "restricted_symmetric"}
+        Which spike pairs interact (Morrison et al. 2008, Fig. 7): every pair;
+        symmetric nearest-spike (traces reset to 1 at a spike instead of += 1);
+        presynaptic-centred (each pre spike with the last post spike before
+        it and the first one at or after it); restricted symmetric (only
+        pairs of reciprocal nearest neighbours).
     weight_dependence : str or WeightDependence
         Default "additive".
     """
@@ -168,7 +175,7 @@ class PairSTDP(_Rule):
         self.tau_post = V.check_float(f"{n}: tau_post", tau_post, 0.0, lo_open=True, unit="s")
         self.a_pre = V.check_float(f"{n}: a_pre", a_pre)
         self.a_post = V.check_float(f"{n}: a_post", a_post)
-        self.scheme = V.check_choice(f"{n}: scheme", scheme, set(_SCHEMES))
+        self.scheme = V.check_choice(f"{n}: scheme", scheme, set(_PAIR_SCHEMES))
         self.weight_dependence = _as_dependence(weight_dependence)
         self._bounds(w_min, w_max, n)
         if self.weight_dependence.kind != "power_law" and self.w_max == np.inf:
@@ -178,13 +185,18 @@ class PairSTDP(_Rule):
             raise ValueError(f"{n}: w_min must be >= 0 with the {self.weight_dependence.kind} "
                              f"weight dependence, got {self.w_min}")
 
+    @property
+    def pairing(self):
+        return _PAIR_SCHEMES[self.scheme][2]
+
     def traces(self):
-        s = _SCHEMES[self.scheme]
-        return [("pre", self.tau_pre, s), ("post", self.tau_post, s), None, None]
+        pre_mode, post_mode, _ = _PAIR_SCHEMES[self.scheme]
+        return [("pre", self.tau_pre, pre_mode), ("post", self.tau_post, post_mode), None, None]
 
     def _kernel_params(self):
         wd = self.weight_dependence
-        return dict(wdep=wd.code, scale=self.w_max if wd.kind == "additive" else 1.0,
+        return dict(wdep=wd.code, pairing=self.pairing,
+                    scale=self.w_max if wd.kind == "additive" else 1.0,
                     w_min=self.w_min, w_max=self.w_max, mu=wd.mu, w0=wd.w0, a_pot=self.a_pre,
                     a_dep=self.a_post, a3_pot=0.0, a3_dep=0.0, offset=0.0)
 

@@ -56,6 +56,7 @@ class Projection:
         self.plasticity = None
         self.plasticity_on = True     # switch learning off/on between runs
         self.eligibility = None       # per-synapse eligibility of three-factor rules
+        self.consumed = None          # per-synapse paired trace (presynaptic-centred pairing)
         self._trace_keys = None
 
     @classmethod
@@ -77,6 +78,7 @@ class Projection:
             raise ValueError(f"{name}: stored synapse arrays are inconsistent")
         self._transposed = None
         self.plasticity, self.plasticity_on, self.eligibility, self._trace_keys = None, True, None, None
+        self.consumed = None
         return self
 
     def _values(self, what, spec, nnz, rng):
@@ -162,6 +164,9 @@ class Projection:
         for name, key in zip(("tr_pot", "tr_dep", "tr_pot3", "tr_dep3"), self._trace_keys):
             d[name] = -1 if key is None else trace_index[key]
         d.update(col_ptr=col_ptr, col_syn=col_syn, col_pre=self._col_pre)
+        if self.consumed is not None:
+            base = getattr(self.plasticity, "rule", self.plasticity)     # inside RewardModulated
+            d.update(consumed=self.consumed, dt_tau_pot=self.dt / base.tau_pre)
         if getattr(self, "synapse_vars", None) is not None:    # user rule
             sv = self.synapse_vars
             if not (isinstance(sv, np.ndarray) and sv.dtype == np.float64 and sv.flags.c_contiguous

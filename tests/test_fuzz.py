@@ -44,7 +44,9 @@ def networks(draw):
     groups.append(net.add(fp.SpikeTrains(k_rep, ids, st_ * 0.1 * ms)))
     receivers = [g for g in groups if g.accepts_input]
     rules = [None, lambda: fp.PairSTDP(a_pre=0.05, a_post=-0.05, w_max=1.0,
-                                        scheme=draw(st.sampled_from(["all_to_all", "nearest"])),
+                                        scheme=draw(st.sampled_from(
+                                            ["all_to_all", "nearest", "presynaptic_centred",
+                                             "restricted_symmetric"])),
                                         weight_dependence=draw(st.sampled_from(
                                             ["additive", "multiplicative"]))),
              lambda: fp.TripletSTDP.preset("hippocampal_all_to_all", w_min=0.0, w_max=1.0),

@@ -15,6 +15,11 @@ RULES = {
                                              weight_dependence="multiplicative"),
     "pair_gutig": lambda: fp.PairSTDP(a_pre=0.05, a_post=-0.05, w_max=W_MAX,
                                       weight_dependence=fp.WeightDependence.gutig(0.4)),
+    "pair_pre_centred": lambda: fp.PairSTDP(a_pre=0.05, a_post=-0.04, w_max=W_MAX,
+                                            scheme="presynaptic_centred"),
+    "pair_restricted": lambda: fp.PairSTDP(tau_pre=10 * ms, a_pre=0.05, a_post=-0.04,
+                                           w_max=W_MAX, scheme="restricted_symmetric",
+                                           weight_dependence="multiplicative"),
     "pair_power_law": lambda: fp.PairSTDP(a_pre=0.05, a_post=-0.03, w_max=W_MAX,
                                           weight_dependence=fp.WeightDependence.power_law(0.4, 0.5)),
     "triplet_all": lambda: fp.TripletSTDP.preset("visual_cortex_all_to_all", a3_plus=0.05,
@@ -23,6 +28,9 @@ RULES = {
     "inhibitory": lambda: fp.InhibitorySTDP(eta=0.01, rho0=10.0, w_max=W_MAX),
     "reward_modulated": lambda: fp.RewardModulated(
         fp.PairSTDP(a_pre=0.5, a_post=-0.6, w_max=W_MAX), tau_c=0.05),
+    "reward_modulated_pre_centred": lambda: fp.RewardModulated(
+        fp.PairSTDP(a_pre=0.5, a_post=-0.6, w_max=W_MAX, scheme="presynaptic_centred"),
+        tau_c=0.05),
 }
 
 
@@ -250,3 +258,27 @@ def test_plastic_runs_identical_across_threads_and_repeats(name):
         for a, b in zip(results[0], other):
             for x, y in zip(a, b):
                 np.testing.assert_array_equal(x, y)
+
+
+def test_pairing_schemes_on_hand_made_trains():
+    """Morrison, Diesmann & Gerstner (2008) Fig. 7 schemes on small spike trains."""
+    t = 20 * ms
+    def dw(scheme, pre, post):
+        rule = fp.PairSTDP(tau_pre=t, tau_post=t, a_pre=0.01, a_post=-0.01, w_max=W_MAX,
+                           scheme=scheme)
+        return _pair_run(rule, np.array(pre) * ms + 0.1, np.array(post) * ms + 0.1).weight[0] - 0.5
+    e = lambda d: np.exp(-d * ms / t)
+    # one pre spike, two post spikes after it
+    assert dw("all_to_all", [10], [15, 20]) == pytest.approx(0.01 * (e(5) + e(10)), abs=1e-13)
+    assert dw("presynaptic_centred", [10], [15, 20]) == pytest.approx(0.01 * e(5), abs=1e-13)
+    assert dw("nearest", [10], [15, 20]) == pytest.approx(0.01 * (e(5) + e(10)), abs=1e-13)
+    assert dw("restricted_symmetric", [10], [15, 20]) == pytest.approx(0.01 * e(5), abs=1e-13)
+    # two pre spikes after one post spike
+    assert dw("nearest", [10, 12], [5]) == pytest.approx(-0.01 * (e(5) + e(7)), abs=1e-13)
+    assert dw("presynaptic_centred", [10, 12], [5]) == pytest.approx(-0.01 * (e(5) + e(7)),
+                                                                      abs=1e-13)
+    assert dw("restricted_symmetric", [10, 12], [5]) == pytest.approx(-0.01 * e(5), abs=1e-13)
+    # two pre spikes before one post spike: pre-centred pairs both with it, nearest only one
+    assert dw("presynaptic_centred", [10, 12], [15]) == pytest.approx(0.01 * (e(5) + e(3)),
+                                                                       abs=1e-13)
+    assert dw("restricted_symmetric", [10, 12], [15]) == pytest.approx(0.01 * e(3), abs=1e-13)

@@ -31,6 +31,8 @@ cdef extern from "fp_types.h":
         int64_t rec_len, rec_cap
         int32_t *counts
         int64_t count_base
+        int64_t *last_spike
+        int64_t *prev_spike
     ctypedef struct fp_trace:
         int32_t group, mode
         double *val
@@ -38,7 +40,9 @@ cdef extern from "fp_types.h":
         int64_t *last
         const double *decay
     ctypedef struct fp_plastic:
-        int32_t wdep, tr_pot, tr_dep, tr_pot3, tr_dep3
+        int32_t wdep, tr_pot, tr_dep, tr_pot3, tr_dep3, pairing
+        double *consumed
+        double dt_tau_pot
         double scale, w_min, w_max, mu, w0
         double a_pot, a_dep, a3_pot, a3_dep, offset
         const int64_t *col_ptr

@@ -73,6 +73,8 @@ cdef void _fill_group(fp_group *g, dict d) except *:
     g.rec_cap = 0 if d["rec_ids"] is None else len(d["rec_ids"])
     g.counts = _i32(d["counts"])
     g.count_base = d["count_base"]
+    g.last_spike = _i64(d["last_spike"])
+    g.prev_spike = _i64(d["prev_spike"])
 
 
 cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
@@ -81,6 +83,9 @@ cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
     pl.tr_dep = d["tr_dep"]
     pl.tr_pot3 = d["tr_pot3"]
     pl.tr_dep3 = d["tr_dep3"]
+    pl.pairing = d.get("pairing", 0)
+    pl.consumed = _f64(d.get("consumed"))
+    pl.dt_tau_pot = d.get("dt_tau_pot", 0.0)
     pl.scale = d["scale"]
     pl.w_min = d["w_min"]
     pl.w_max = d["w_max"]

@@ -204,14 +204,14 @@ def simulate(net, n_steps):
                     pending[key] = np.zeros(groups[post].n)
                 pending[key][post_ids[s]] += w[s]
                 if pl is not None:
-                    w[s] = pl.depress(s, pre_ids[s], post_ids[s], w[s])
+                    w[s] = pl.depress(s, pre_ids[s], post_ids[s], w[s], k)
         for (pre, post, *_), pl in zip(syn, plastic):
             if pl is not None:
-                pl.spikes(sorted(fired[pre]), sorted(fired[post]))
+                pl.spikes(sorted(fired[pre]), sorted(fired[post]), k)
         for (pre, post, ch, pre_ids, post_ids, w, d), pl in zip(syn, plastic):
             if pl is not None:
                 for s in np.nonzero(np.isin(post_ids, list(fired[post])))[0]:
-                    w[s] = pl.potentiate(s, pre_ids[s], post_ids[s], w[s])
+                    w[s] = pl.potentiate(s, pre_ids[s], post_ids[s], w[s], k)
         if any(pl is not None and pl.elig is not None for pl in plastic):
             for (*_, w, _d), pl in zip(syn, plastic):
                 if pl is not None and pl.elig is not None:

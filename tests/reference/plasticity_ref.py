@@ -46,7 +46,10 @@ class RefPlastic:
         n_pre, n_post = proj.pre.n, proj.post.n
         self.tr = {k: np.zeros(n_pre if k in ("x", "r2") else n_post) for k in taus}
         self.prev = {k: np.zeros_like(v) for k, v in self.tr.items()}
-        self.nearest = getattr(r, "scheme", "all_to_all") == "nearest"
+        self.scheme = getattr(r, "scheme", "all_to_all")
+        self.nearest = self.scheme == "nearest"
+        self.pre_hist = [[] for _ in range(n_pre)]       # spike steps, for the pairing schemes
+        self.post_hist = [[] for _ in range(n_post)]
 
     def decay_all(self):
         for k in self.tr:
@@ -58,9 +61,33 @@ class RefPlastic:
             return w
         return min(max(w + dw, self.rule.w_min), self.rule.w_max)
 
-    def depress(self, q, i, j, w):
-        """Presynaptic spike of synapse q (i -> j); returns the new weight."""
+    def _pair_y(self, k, i, j):
+        """Postsynaptic factor of a pre spike of i at step k under the pairing schemes."""
+        r, post = self.rule, [s for s in self.post_hist[j] if s < k]
+        if not post:
+            return 0.0
+        t_j = post[-1]
+        if self.scheme == "restricted_symmetric" and any(t_j < s < k for s in self.pre_hist[i]):
+            return 0.0                               # another pre spike lies between
+        return math.exp(-(k - t_j) * self.dt / r.tau_post)
+
+    def _pair_x(self, k, i, j):
+        """Presynaptic factor of a post spike of j at step k under the pairing schemes."""
+        r = self.rule
+        earlier_post = [s for s in self.post_hist[j] if s < k]
+        t_prev = earlier_post[-1] if earlier_post else -1
+        pre = [s for s in self.pre_hist[i] if s <= k]
+        if self.scheme == "presynaptic_centred":     # every pre spike not yet paired
+            return sum(math.exp(-(k - s) * self.dt / r.tau_pre) for s in pre if s > t_prev)
+        if not pre or pre[-1] <= t_prev:             # restricted: a post spike lies between
+            return 0.0
+        return math.exp(-(k - pre[-1]) * self.dt / r.tau_pre)
+
+    def depress(self, q, i, j, w, k=None):
+        """Presynaptic spike of synapse q (i -> j) at step k; returns the new weight."""
         r, t = self.rule, self.tr
+        if self.scheme in ("presynaptic_centred", "restricted_symmetric"):
+            return self._apply(q, w, r.a_post * _f(r, w, -1) * self._pair_y(k, i, j))
         if isinstance(r, fp.TripletSTDP):
             dw = -t["y"][j] * (r.a2_minus + r.a3_minus * t["r2"][i])
         elif isinstance(r, fp.PairSTDP):
@@ -69,9 +96,11 @@ class RefPlastic:
             dw = r.eta * (t["y"][j] - r.alpha)
         return self._apply(q, w, dw)
 
-    def potentiate(self, q, i, j, w):
-        """Postsynaptic spike of synapse q (i -> j); returns the new weight."""
+    def potentiate(self, q, i, j, w, k=None):
+        """Postsynaptic spike of synapse q (i -> j) at step k; returns the new weight."""
         r, t = self.rule, self.tr
+        if self.scheme in ("presynaptic_centred", "restricted_symmetric"):
+            return self._apply(q, w, r.a_pre * _f(r, w, +1) * self._pair_x(k, i, j))
         if isinstance(r, fp.TripletSTDP):
             dw = t["x"][i] * (r.a2_plus + r.a3_plus * self.prev["o2"][j])
         elif isinstance(r, fp.PairSTDP):
@@ -85,7 +114,11 @@ class RefPlastic:
         w[:] = np.clip(w + self.dt * self.elig * d, self.rule.w_min, self.rule.w_max)
         self.elig *= self.c_decay
 
-    def spikes(self, pre_ids, post_ids):
+    def spikes(self, pre_ids, post_ids, step=None):
+        for i in pre_ids:
+            self.pre_hist[i].append(step)
+        for j in post_ids:
+            self.post_hist[j].append(step)
         for k, arr in self.tr.items():
             ids = pre_ids if k in ("x", "r2") else post_ids
             for j in ids:
