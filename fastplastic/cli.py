@@ -8,29 +8,9 @@ import time
 
 import numpy as np
 
+from ._argtypes import int_at_least as _int_at_least, positive_float as _positive_float
+
 __all__ = ["main"]
-
-
-def _positive_float(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(x) or x <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return x
-
-
-def _int_at_least(lo):
-    def parse(text):
-        try:
-            x = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if x < lo:
-            raise argparse.ArgumentTypeError(f"must be >= {lo}, got {x}")
-        return x
-    return parse
 
 
 def _add_run(sub):

@@ -8,18 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .._argtypes import int_at_least, positive_float as _positive_float
+
+_positive_int = int_at_least(1)
+
 __all__ = ["add_subcommands"]
-
-
-def _positive_int(text):
-    import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
-    return value
 
 
 def _hidden(text):
@@ -31,17 +24,6 @@ def _hidden(text):
     if any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(f"{text!r}: layer widths must be >= 1")
     return sizes
-
-
-def _positive_float(text):
-    import argparse
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be a finite number > 0")
-    return value
 
 
 def _common(p):
