@@ -71,6 +71,7 @@ class Network:
         self.modulator = np.zeros(1)      # neuromodulator d of three-factor rules
         self.modulator_tau = 0.2          # its decay time constant (s)
         self._rewards = []                # pending (step, amount)
+        self._normalizations = []         # (projection, total, every steps)
 
     # -- building ------------------------------------------------------------------
     @property
@@ -247,6 +248,19 @@ class Network:
             return self.add(RateMonitor(group, **kw))
         return self.add(StateMonitor(group, what, **kw))
 
+    def normalize_every(self, projection, total, interval):
+        """Keep the summed incoming weight of every postsynaptic neuron of
+        ``projection`` at ``total``: :meth:`Projection.normalize_incoming` is
+        applied every ``interval`` seconds of simulated time (at t = k interval,
+        k >= 1), as Diehl & Cook (2015) do after each input presentation."""
+        if projection not in self.projections:
+            raise ValueError("normalize_every: projection is not part of this network")
+        V.check_float("normalize_every: total", total, 0.0, lo_open=True)
+        every = V.to_steps("normalize_every: interval", V.check_float(
+            "normalize_every: interval", interval, 0.0, lo_open=True, unit="s"), self.dt,
+            min_steps=1)
+        self._normalizations.append((projection, total, every))
+
     def reward(self, amount, at=None):
         """Add ``amount`` to the neuromodulator d (three-factor rules) now, or
         at time ``at`` (s, >= the current time; rounded to a step)."""
@@ -367,6 +381,10 @@ class Network:
         try:
             while self._k < k_end:
                 k0, k1 = self._k, min(self._k + chunk, k_end)
+                for proj, total, every in self._normalizations:
+                    if k0 > 0 and k0 % every == 0:
+                        proj.normalize_incoming(total)
+                    k1 = min(k1, (k0 // every + 1) * every)
                 for m in weight_mons:             # weights are always up to date
                     m._sample(k0)
                     k1 = min(k1, max(m._next_sample(k0 + 1), k0 + 1))

@@ -134,6 +134,18 @@ class Projection:
             self._transposed = (col_ptr, order)
         return self._transposed
 
+    def normalize_incoming(self, total):
+        """Scale each postsynaptic neuron's incoming weights so that they sum to
+        ``total`` (Diehl & Cook 2015 keep the summed input weight of every
+        neuron fixed this way); neurons whose weights sum to 0 are left alone.
+        Weights are then clipped to the plasticity rule's bounds, if any."""
+        total = V.check_float(f"{self.name}: total", total, 0.0, lo_open=True)
+        sums = np.bincount(self.post_ids, weights=self.weight, minlength=self.post.n)
+        scale = np.divide(total, sums, out=np.ones_like(sums), where=sums != 0)
+        self.weight *= scale[self.post_ids]
+        if self.plasticity is not None:
+            np.clip(self.weight, self.plasticity.w_min, self.plasticity.w_max, out=self.weight)
+
     def to_dense(self):
         """(n_pre, n_post) weight matrix, summing multapses; for small networks."""
         m = np.zeros((self.pre.n, self.post.n))

@@ -282,3 +282,23 @@ def test_pairing_schemes_on_hand_made_trains():
     assert dw("presynaptic_centred", [10, 12], [15]) == pytest.approx(0.01 * (e(5) + e(3)),
                                                                        abs=1e-13)
     assert dw("restricted_symmetric", [10, 12], [15]) == pytest.approx(0.01 * e(3), abs=1e-13)
+
+
+def test_weight_normalisation_keeps_summed_input_fixed():
+    """Diehl & Cook (2015)-style normalisation: every 50 ms each neuron's
+    incoming weights are rescaled to sum to 10 (between times STDP changes them)."""
+    net = fp.Network(seed=2)
+    src = net.add(fp.PoissonGroup(60, rates=30.0))
+    post = net.add(fp.LIF(8, synapses="current", i_bias=0.25 * nA))
+    proj = net.connect(src, post, p=0.5, weight=lambda r, n: r.uniform(0.1, 0.5, n),
+                       plasticity=fp.PairSTDP(a_pre=0.05, a_post=-0.04, w_max=W_MAX))
+    net.normalize_every(proj, 10.0, 50 * ms)
+    mon = net.monitor(proj, "weight", interval=50 * ms)
+    net.run(0.3)
+    sums = np.array([np.bincount(proj.post_ids, weights=w, minlength=8) for w in mon.values])
+    np.testing.assert_allclose(sums[1:], 10.0, rtol=1e-12)   # sampled right after each rescaling
+    assert np.abs(sums[0] - 10.0).max() > 0.1                 # before the first one they differ
+    final = np.bincount(proj.post_ids, weights=proj.weight, minlength=8)
+    assert np.abs(final - 10.0).max() > 1e-6                  # STDP moved them since
+    with pytest.raises(ValueError, match="interval"):
+        net.normalize_every(proj, 10.0, 0.0)
