@@ -32,9 +32,9 @@ def main():
 
     import brian2 as b2
     from brian2 import mV, ms, nS, pF, second
+    outdir = tempfile.mkdtemp(prefix="b2coba_")
     if args.device == "cpp_standalone":
-        b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="b2coba_"),
-                      build_on_run=False)
+        b2.set_device("cpp_standalone", directory=outdir, build_on_run=False)
         b2.prefs.devices.cpp_standalone.openmp_threads = 0
     b2.defaultclock.dt = 0.1 * ms
     b2.seed(args.seed)
@@ -83,7 +83,7 @@ def main():
     t0 = time.perf_counter()
     net.run(args.duration * second, report=None)
     if args.device == "cpp_standalone":
-        b2.device.build(run=True, compile=True)
+        b2.device.build(directory=outdir, run=True, compile=True)
     t_total = time.perf_counter() - t0
     t_run = b2.device._last_run_time if args.device == "cpp_standalone" else t_total
     out = {"simulator": f"brian2-{b2.__version__}-{args.device}", "n": args.n,
