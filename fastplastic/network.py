@@ -380,43 +380,41 @@ class Network:
         from ._kernels import engine
         try:
             while self._k < k_end:
-                k0, k1 = self._k, min(self._k + chunk, k_end)
-                for proj, total, every in self._normalizations:
-                    if k0 > 0 and k0 % every == 0:
-                        proj.normalize_incoming(total)
-                    k1 = min(k1, (k0 // every + 1) * every)
-                for m in weight_mons:             # weights are always up to date
-                    m._sample(k0)
-                    k1 = min(k1, max(m._next_sample(k0 + 1), k0 + 1))
-                for gi, cap in caps.items():
-                    gd[gi]["rec_ids"] = np.empty(cap, dtype=np.int32)
-                    gd[gi]["rec_steps"] = np.empty(cap, dtype=np.int64)
-                counts = {}
-                for m in rate_mons:
-                    gi = m.group.index
-                    if gi not in counts:
-                        counts[gi] = np.zeros(k1 - k0, dtype=np.int32)
-                    gd[gi]["counts"], gd[gi]["count_base"] = counts[gi], k0
+                k0 = self._k
+                k1 = self._between_chunks(k0, min(k0 + chunk, k_end), weight_mons)
+                counts = _chunk_buffers(gd, caps, rate_mons, k0, k1)
                 md = [_state_mon_dict(m, k0, k1) for m in state_mons]
                 health = {}
                 reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1,
                                      check_finite, health)
                 self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
-                if check_finite:
-                    self._raise_if_unhealthy(health, reached, d)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):
                         g.rp_pos = dd["rp_pos"]
+                self._k = reached
+                if check_finite:
+                    self._raise_if_unhealthy(health, reached, d)
                 if reached < k1:          # a spike record was full: grow and go on
                     for gi in caps:
                         caps[gi] *= 2
-                self._k = reached
                 if bar is not None:
                     bar.update((reached - k0) * self.dt)
         finally:
             if bar is not None:
                 bar.close()
             del self._rewards[:mod["rw_pos"]]     # delivered
+
+    def _between_chunks(self, k0, k1, weight_mons):
+        """Scheduled work at step k0 (normalisation, weight samples); returns the
+        chunk end, cut short at the next scheduled step."""
+        for proj, total, every in self._normalizations:
+            if k0 > 0 and k0 % every == 0:
+                proj.normalize_incoming(total)
+            k1 = min(k1, (k0 // every + 1) * every)
+        for m in weight_mons:                     # weights are always up to date
+            m._sample(k0)
+            k1 = min(k1, max(m._next_sample(k0 + 1), k0 + 1))
+        return k1
 
     def _raise_if_unhealthy(self, health, k, d):
         """Non-finite plastic weights (the usual root cause) first, then state."""
@@ -427,7 +425,7 @@ class Network:
         if health["bad_group"] >= 0:
             g = self.groups[health["bad_group"]]
             var = ["v", "w" if hasattr(g, "w") else "u", "ge", "gi"][health["bad_var"]]
-            self._k = k + d                 # the engine stopped after this slice
+            self._k = k + d                 # the groups had advanced through this slice
             raise SimulationError(
                 f"non-finite {var} in group '{g.name}' during the slice "
                 f"[{k * self.dt:.6g}, {(k + d) * self.dt:.6g}) s; check parameters and inputs "
@@ -470,6 +468,20 @@ def _expected_synapses(pre, post, p, in_degree, rule):
     if rule == "all_to_all":
         return pre.n * post.n
     return 0
+
+
+def _chunk_buffers(gd, caps, rate_mons, k0, k1):
+    """Fresh spike-record and per-step count buffers for steps [k0, k1)."""
+    for gi, cap in caps.items():
+        gd[gi]["rec_ids"] = np.empty(cap, dtype=np.int32)
+        gd[gi]["rec_steps"] = np.empty(cap, dtype=np.int64)
+    counts = {}
+    for m in rate_mons:
+        gi = m.group.index
+        if gi not in counts:
+            counts[gi] = np.zeros(k1 - k0, dtype=np.int32)
+        gd[gi]["counts"], gd[gi]["count_base"] = counts[gi], k0
+    return counts
 
 
 def _state_mon_dict(m, k0, k1):

@@ -98,8 +98,8 @@ class NeuronGroup:
 class _Integrating(NeuronGroup):
     """Common parts of the groups with synaptic input and a membrane potential."""
 
-    def __init__(self, n, synapses, tau_e, tau_i, e_e, e_i, i_bias, v_init, name):
-        super().__init__(n, name)
+    def __init__(self, n, synapses, tau_e, tau_i, e_e, e_i, i_bias, v_init):
+        """Synaptic and input parameters; the subclass has run NeuronGroup.__init__."""
         self.synapses = V.check_choice(self._p("synapses"), synapses, {"current", "conductance"})
         self.tau_e = V.check_float(self._p("tau_e"), tau_e, 0, lo_open=True, unit="s")
         self.tau_i = V.check_float(self._p("tau_i"), tau_i, 0, lo_open=True, unit="s")
@@ -183,7 +183,7 @@ class LIF(_Integrating):
                                      unit="V")
         self.t_ref = V.check_float(self._p("t_ref"), t_ref, 0, unit="s")
         _Integrating.__init__(self, n, synapses, tau_e, tau_i, e_e, e_i, i_bias,
-                              self.e_l if v_init is None else v_init, name)
+                              self.e_l if v_init is None else v_init)
 
     _param_names = ("tau_m", "c_m", "e_l", "v_thresh", "v_reset", "t_ref") + _SYN_PARAMS
 
@@ -272,7 +272,7 @@ class AdEx(_Integrating):
         self.t_ref = f(self._p("t_ref"), t_ref, 0, unit="s")
         self._w_init_spec = w_init
         _Integrating.__init__(self, n, synapses, tau_e, tau_i, e_e, e_i, i_bias,
-                              self.e_l if v_init is None else v_init, name)
+                              self.e_l if v_init is None else v_init)
 
     _kind = _ADEX
 
@@ -327,7 +327,7 @@ class Izhikevich(_Integrating):
         self.c_m = f(self._p("c_m"), c_m, 0, lo_open=True, unit="F")
         self._u_init_spec = u_init
         _Integrating.__init__(self, n, synapses, tau_e, tau_i, e_e, e_i, i_bias,
-                              self.c if v_init is None else v_init, name)
+                              self.c if v_init is None else v_init)
 
     def _init_state(self, rng, dt):
         super()._init_state(rng, dt)

@@ -38,7 +38,7 @@ class Projection:
         post_idx = np.asarray(post_idx, dtype=np.int64)
         nnz = pre_idx.shape[0]
         w = self._values("weight", weight, nnz, rng)
-        if post.conductance if hasattr(post, "conductance") else False:
+        if getattr(post, "conductance", False):
             if nnz and w.min() < 0:
                 raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses "
                                  f"(use channel='inh' for inhibition), got {w.min()}")
