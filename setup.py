@@ -46,6 +46,7 @@ def _ext(name, sources):
 
 extensions = [
     _ext("engine", ["fp_engine.c", "fp_neurons.c", "fp_plasticity.c"]),
+    _ext("compartments", ["fp_compartments.c"]),
 ]
 
 def _build():

@@ -95,10 +95,35 @@ def _map_into(which, code, flat_in, flat_out):
             flat_out[i] = ddact(code, flat_in[i])
 
 
+def _numpy_map(which, code, x):
+    """f or f' with NumPy's vectorised ufuncs (batched calls from Python are
+    dominated by this elementwise work; inside Numba kernels act/dact serve).
+    Returns None where only the scalar versions exist."""
+    if which == 0:
+        if code == 0:
+            return x.copy()
+        if code == 1:
+            return np.tanh(x)
+        if code == 3:
+            return np.maximum(x, 0.0)
+        if code == 4:
+            return np.clip(x, 0.0, 1.0)
+    elif which == 1:
+        if code == 1:
+            t = np.tanh(x)
+            return 1.0 - t * t
+        if code == 3:
+            return (x > 0.0).astype(x.dtype)
+    return None
+
+
 def _apply(which, name, x):
     x = np.ascontiguousarray(x)
-    out = np.empty_like(x)
-    _map_into(which, activation_code(name), x.reshape(-1), out.reshape(-1))
+    code = activation_code(name)
+    out = _numpy_map(which, code, x)
+    if out is None:
+        out = np.empty_like(x)
+        _map_into(which, code, x.reshape(-1), out.reshape(-1))
     return out
 
 
