@@ -50,3 +50,42 @@ def us_run_ref(p, learn, drive, g_e, g_i, xl, xs, w, pi, u, key, t0, spiking):
         if learn:
             w = w + eta_dt * pi
     return xl, xs, w, pi, u, spikes, rec_u, rec_v
+
+
+def _f(name, x):
+    return {"linear": lambda v: v, "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+            "relu": lambda v: np.maximum(v, 0)}[name](x)
+
+
+def microcircuit_settle_ref(sizes, acts, W, b, w_ip, b_ip, w_pi, B, g, x, y, steps):
+    """Jacobi sweeps of the Sacramento et al. (2018) rate microcircuit, each setting every soma
+    to its conductance-weighted steady state given the others' rates; returns (u, u_i, v_a).
+
+    g = (g_lk, g_b, g_a, g_d, g_som); W/b are the MLP weights (basal weights times the
+    attenuation), acts[l] the nonlinearity of layer l (1..L)."""
+    g_lk, g_b, g_a, g_d, g_som = g
+    L = len(W)
+    lam_h, lam_o, lam_i = g_b / (g_lk + g_b + g_a), g_b / (g_lk + g_b), g_d / (g_lk + g_d)
+    r = [x]
+    u = [None]
+    for l in range(1, L + 1):
+        u.append(r[-1] @ W[l - 1] + b[l - 1])
+        r.append(_f(acts[l], u[-1]))
+    u_i = [None] * L
+    for _ in range(steps):
+        vb = [None] + [r[l - 1] @ W[l - 1] + b[l - 1] for l in range(1, L + 1)]
+        vi = [None] + [r[l] @ w_ip[l - 1] + b_ip[l - 1] for l in range(1, L)]
+        ri = [None] + [_f(acts[l + 1], vi[l] if u_i[l] is None else u_i[l]) for l in range(1, L)]
+        va = [None] + [r[l + 1] @ B[l - 1] + ri[l] @ w_pi[l - 1] for l in range(1, L)]
+        new = [None]
+        for l in range(1, L):
+            new.append((g_b * vb[l] / lam_h + g_a * va[l]) / (g_lk + g_b + g_a))
+        if y is None:
+            new.append(vb[L] / lam_o * g_b / (g_lk + g_b))
+        else:
+            new.append((g_b * vb[L] / lam_o + g_som * y) / (g_lk + g_b + g_som))
+        u_i = [None] + [(g_d * vi[l] / lam_i + g_som * u[l + 1]) / (g_lk + g_d + g_som)
+                        for l in range(1, L)]
+        u = new
+        r = [x] + [_f(acts[l], u[l]) for l in range(1, L + 1)]
+    return u, u_i, va

@@ -14,11 +14,12 @@ from .generec import GeneRec
 from .predictive_coding import PredictiveCoding
 from .sign_symmetry import SignSymmetry
 from .target_propagation import DifferenceTargetPropagation
+from .dendritic_microcircuit import DendriticMicrocircuit
 
 __all__ = ["RULES", "make_rule", "Rule", "Step", "Backprop", "FeedbackAlignment",
            "DirectFeedbackAlignment", "SignSymmetry", "PredictiveCoding",
            "EquilibriumPropagation", "ContrastiveHebbian", "GeneRec", "ContinuousUpdate",
-           "BrainProp", "DifferenceTargetPropagation"]
+           "BrainProp", "DifferenceTargetPropagation", "DendriticMicrocircuit"]
 
 RULES = {
     "bp": Backprop,
@@ -32,6 +33,7 @@ RULES = {
     "cu": ContinuousUpdate,
     "brainprop": BrainProp,
     "dtp": DifferenceTargetPropagation,
+    "microcircuit": DendriticMicrocircuit,
 }
 
 
