@@ -15,11 +15,12 @@ from .predictive_coding import PredictiveCoding
 from .sign_symmetry import SignSymmetry
 from .target_propagation import DifferenceTargetPropagation
 from .dendritic_microcircuit import DendriticMicrocircuit
+from .burstprop import Burstprop
 
 __all__ = ["RULES", "make_rule", "Rule", "Step", "Backprop", "FeedbackAlignment",
            "DirectFeedbackAlignment", "SignSymmetry", "PredictiveCoding",
            "EquilibriumPropagation", "ContrastiveHebbian", "GeneRec", "ContinuousUpdate",
-           "BrainProp", "DifferenceTargetPropagation", "DendriticMicrocircuit"]
+           "BrainProp", "DifferenceTargetPropagation", "DendriticMicrocircuit", "Burstprop"]
 
 RULES = {
     "bp": Backprop,
@@ -34,6 +35,7 @@ RULES = {
     "brainprop": BrainProp,
     "dtp": DifferenceTargetPropagation,
     "microcircuit": DendriticMicrocircuit,
+    "burstprop": Burstprop,
 }
 
 
