@@ -32,7 +32,8 @@ def _common(p):
     p.add_argument("--hidden", type=_hidden, default=(256,), help="hidden widths, e.g. 500 or 256,128 (default 256)")
     p.add_argument("--epochs", type=_positive_int, default=3, help="training epochs (default 3)")
     p.add_argument("--batch-size", type=_positive_int, default=32, help="samples per update (default 32)")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
+                   help="default: adam, or the rule's own (sgd for burstprop, microcircuit)")
     p.add_argument("--lr", type=_positive_float, default=None, help="learning rate (default 1e-3 adam, 0.05 sgd)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
@@ -49,14 +50,15 @@ def _load(args, parser):
 
 
 def _run_train(args):
-    from .compare import network_for
+    from .compare import network_for, training_setup
     from .rules import make_rule
     from .trainer import train
     data = _load(args, args.parser)
     net = network_for(args.rule, [data.n_features, *args.hidden, data.n_classes], args.seed,
                       np.dtype(args.dtype).type)
+    optimizer, lr = training_setup(args.rule, args.optimizer, args.lr)
     hist = train(net, make_rule(args.rule), data, epochs=args.epochs, batch_size=args.batch_size,
-                 optimizer=args.optimizer, lr=args.lr, progress=not args.no_progress, seed=args.seed)
+                 optimizer=optimizer, lr=lr, progress=not args.no_progress, seed=args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"train_{args.rule}.json").write_text(json.dumps(hist.as_dict(), indent=1))
@@ -80,7 +82,7 @@ def _run_compare(args):
     table = markdown_table(hists)
     header = (f"Dataset {data.name} ({len(data.y_train)} train / {len(data.y_test)} test), "
               f"hidden {list(args.hidden)}, {args.epochs} epochs, batch {args.batch_size}, "
-              f"{args.optimizer}, seed {args.seed}\n\n")
+              f"{args.optimizer or 'per-rule optimizer'}, seed {args.seed}\n\n")
     (out / "compare.md").write_text(header + table)
     (out / "compare.json").write_text(json.dumps({k: h.as_dict() for k, h in hists.items()}, indent=1))
     plot_curves(hists, out / "compare.png")

@@ -24,7 +24,23 @@ def network_for(rule_name, sizes, seed=0, dtype=np.float64):
     if rule_name in _ENERGY_RULES:
         return MLP(sizes, activation="hard_sigmoid", output_activation="hard_sigmoid", seed=seed,
                    dtype=dtype)
+    if rule_name == "burstprop":           # event and burst rates must be nonnegative
+        return MLP(sizes, activation="sigmoid", output_activation="sigmoid", seed=seed,
+                   dtype=dtype)
     return MLP(sizes, activation="tanh", output_activation="linear", seed=seed, dtype=dtype)
+
+
+# Optimizer and learning rate a rule is trained with unless the caller chooses
+# (the dendritic rules were tuned with plain SGD; Adam at 1e-3 leaves them at chance).
+RULE_TRAINING = {"burstprop": ("sgd", 2.0), "microcircuit": ("sgd", 0.05)}
+
+
+def training_setup(rule_name, optimizer=None, lr=None):
+    """(optimizer, lr) for a rule: the caller's choice, else the rule's, else Adam."""
+    default_opt, default_lr = RULE_TRAINING.get(rule_name, ("adam", None))
+    if optimizer is None:
+        optimizer, lr = default_opt, (default_lr if lr is None else lr)
+    return optimizer, lr
 
 
 def parse_rules(spec):
@@ -37,9 +53,10 @@ def parse_rules(spec):
     return names
 
 
-def compare(rule_names, data, hidden=(256,), epochs=3, batch_size=32, optimizer="adam", lr=None,
+def compare(rule_names, data, hidden=(256,), epochs=3, batch_size=32, optimizer=None, lr=None,
             seed=0, progress=True, dtype=np.float64):
-    """Train each rule on ``data``; returns ``{name: History}`` in the given order."""
+    """Train each rule on ``data``; returns ``{name: History}`` in the given order.
+    ``optimizer=None`` uses each rule's own setup (:func:`training_setup`)."""
     sizes = [data.n_features, *hidden, max(data.n_classes, 2)]
     warm = Dataset(data.x_train[:2], data.y_train[:2], data.x_test[:2], data.y_test[:2])
     out = {}
@@ -48,8 +65,9 @@ def compare(rule_names, data, hidden=(256,), epochs=3, batch_size=32, optimizer=
         train(network_for(name, sizes, seed, dtype), make_rule(name), warm, epochs=1,
               batch_size=2, progress=False)
         net = network_for(name, sizes, seed, dtype)
+        opt, rate = training_setup(name, optimizer, lr)
         out[name] = train(net, make_rule(name), data, epochs=epochs, batch_size=batch_size,
-                          optimizer=optimizer, lr=lr, progress=progress, seed=seed)
+                          optimizer=opt, lr=rate, progress=progress, seed=seed)
     return out
 
 

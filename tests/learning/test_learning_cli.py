@@ -47,3 +47,14 @@ def test_bad_arguments_exit_2_with_one_line(argv, match, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert match in err[-1] and err[-1].startswith("fastplastic")
+
+
+@pytest.mark.parametrize("rule", ["burstprop", "microcircuit"])
+def test_dendritic_rules_learn_from_the_cli_defaults(rule, tmp_path):
+    """The CLI builds the network and optimizer each dendritic rule needs
+    (sigmoid rates and SGD for burstprop, SGD for the microcircuit): well above chance."""
+    code = _run(["train", "--rule", rule, "--dataset", "mnist-slice", "--hidden", "64",
+                 "--epochs", "3", "--no-progress", "--out", str(tmp_path)])
+    assert code == 0
+    hist = json.loads((tmp_path / f"train_{rule}.json").read_text())
+    assert hist["test_accuracy"][-1] > 0.5
