@@ -130,7 +130,25 @@ class SpikeMonitor:
         return fig
 
 
-class StateMonitor:
+class _Sampled:
+    """Samples taken every ``every`` steps: ``t`` (s) and ``values`` (n_samples, width)."""
+
+    def _init_samples(self, width):
+        self._values = _Chunked(np.float64, width)
+        self._steps = _Chunked(np.int64)
+        self.every = None
+        self._dt = None
+
+    @property
+    def t(self):
+        return self._steps.get() * self._dt
+
+    @property
+    def values(self):
+        return self._values.get()
+
+
+class StateMonitor(_Sampled):
     """Records a state variable at chosen neurons every ``interval`` seconds.
 
     Sample m is the state at time ``t[m]`` (before the input arriving at that
@@ -149,23 +167,12 @@ class StateMonitor:
         if self.indices.size == 0:
             raise ValueError(f"{self.name}: indices must not be empty")
         self.interval = interval
-        self._values = _Chunked(np.float64, self.indices.shape[0])
-        self._steps = _Chunked(np.int64)
-        self.every = None
-        self._dt = None
+        self._init_samples(self.indices.shape[0])
 
     def _setup(self, dt):
         if self.every is None:
             self.every = 1 if self.interval is None else V.to_steps(
                 f"{self.name}: interval", self.interval, dt, min_steps=1)
-
-    @property
-    def t(self):
-        return self._steps.get() * self._dt
-
-    @property
-    def values(self):
-        return self._values.get()
 
     def plot(self, ax=None, max_traces=10):
         fig, ax = _figure() if ax is None else (ax.figure, ax)
@@ -214,7 +221,7 @@ class RateMonitor:
         return fig
 
 
-class WeightMonitor:
+class WeightMonitor(_Sampled):
     """Records the weights of a projection (all synapses or chosen synapse
     ids) every ``interval`` seconds; ``values`` has shape (n_samples, n_synapses).
 
@@ -231,10 +238,7 @@ class WeightMonitor:
                                          max(1, projection.n_synapses))
         self.interval = V.check_float(f"{self.name}: interval", interval, 0.0, lo_open=True,
                                       unit="s")
-        self._values = _Chunked(np.float64, self.synapses.shape[0])
-        self._steps = _Chunked(np.int64)
-        self.every = None
-        self._dt = None
+        self._init_samples(self.synapses.shape[0])
         self._last = None
 
     def _setup(self, dt):
@@ -249,14 +253,6 @@ class WeightMonitor:
             self._values.append(self.projection.weight[self.synapses][None, :])
             self._steps.append([k])
             self._last = k
-
-    @property
-    def t(self):
-        return self._steps.get() * self._dt
-
-    @property
-    def values(self):
-        return self._values.get()
 
     def plot(self, ax=None, max_traces=50):
         """Weights of (up to max_traces) sampled synapses over time."""
