@@ -47,7 +47,12 @@ def _compile(fn, name, n_vars):
     if not callable(fn):
         raise TypeError(f"CustomRule: {name} must be a function, got {type(fn).__name__}")
     try:
-        jitted = numba.njit(fn)
+        # bounds-checked, so that v[k] beyond the declared variables cannot write
+        # outside the synapse table; a trial call surfaces errors here, not mid-run
+        jitted = numba.njit(fn, boundscheck=True)
+        trial = float(jitted(0.5, 0.25, 0.25, np.zeros(n_vars)))
+        if not np.isfinite(trial):
+            raise ValueError(f"returned {trial} for w=0.5, x=y=0.25")
         sig = types.float64(types.float64, types.float64, types.float64,
                             types.CPointer(types.float64))
 

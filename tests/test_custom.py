@@ -67,3 +67,5 @@ def test_custom_rule_errors():
         fp.CustomRule(variables=["not an identifier"])
     with pytest.raises(ValueError, match="init"):
         fp.CustomRule(variables=["a"], init={"b": 1.0})
+    with pytest.raises(TypeError, match="on_pre"):       # v[3] with one variable: caught
+        fp.CustomRule(on_pre=lambda w, x, y, v: w + v[3], variables=["a"])

@@ -111,7 +111,7 @@ def test_non_finite_weight_stops_the_run():
     net = fp.Network(seed=0)
     src = net.add(fp.PoissonGroup(5, rates=100.0))
     g = net.add(fp.LIF(2))
-    rule = fp.CustomRule(on_pre=lambda w, x, y, v: w * np.nan if y > 0 else w, w_max=1.0)
+    rule = fp.CustomRule(on_pre=lambda w, x, y, v: w * np.nan if y > 0.3 else w, w_max=1.0)
     net.connect(src, g, p=1.0, weight=0.5, plasticity=rule, name="bad")
     g.i_bias[:] = 1 * nA
     with pytest.raises(fp.SimulationError, match="non-finite weight in projection 'bad'"):
