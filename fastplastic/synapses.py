@@ -52,6 +52,7 @@ class Projection:
         self.post_ids = np.ascontiguousarray(post_idx, dtype=np.int32)
         self.weight = np.ascontiguousarray(w, dtype=np.float64)
         self.delay_steps = np.ascontiguousarray(d, dtype=np.uint16)
+        self._freeze_structure()
         self._transposed = None
         self.plasticity = None
         self.plasticity_on = True     # switch learning off/on between runs
@@ -76,10 +77,17 @@ class Projection:
                 or (nnz and (self.post_ids.min() < 0 or self.post_ids.max() >= post.n
                              or self.delay_steps.min() < 1))):
             raise ValueError(f"{name}: stored synapse arrays are inconsistent")
+        self._freeze_structure()
         self._transposed = None
         self.plasticity, self.plasticity_on, self.eligibility, self._trace_keys = None, True, None, None
         self.consumed = None
         return self
+
+    def _freeze_structure(self):
+        """Connectivity is fixed once built (the kernels index with it unchecked):
+        its arrays are made read-only; weights stay writable."""
+        for a in (self.row_ptr, self.post_ids, self.delay_steps):
+            a.setflags(write=False)
 
     def _values(self, what, spec, nnz, rng):
         if callable(spec):
@@ -128,10 +136,8 @@ class Projection:
         synapses onto post neuron j are ``syn_ids[col_ptr[j]:col_ptr[j+1]]``
         (ids into this projection's arrays, increasing).  Built once."""
         if self._transposed is None:
-            order = np.argsort(self.post_ids, kind="stable").astype(np.int64)
-            col_ptr = np.zeros(self.post.n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(self.post_ids, minlength=self.post.n), out=col_ptr[1:])
-            self._transposed = (col_ptr, order)
+            from ._kernels.engine import transpose_index      # counting sort, O(nnz)
+            self._transposed = transpose_index(self.post_ids, self.post.n)
         return self._transposed
 
     def normalize_incoming(self, total):

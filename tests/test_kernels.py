@@ -42,3 +42,13 @@ def test_fp_exp_fuzzed_against_libm(xs):
     y = engine.exp_array(x)
     ref = np.array([math.exp(min(max(v, -708.0), 709.0)) for v in xs])
     assert np.all(np.abs(y - ref) <= np.spacing(ref))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 50), st.lists(st.integers(0, 10**6), min_size=0, max_size=300))
+def test_transpose_index_matches_stable_argsort(n_post, raw):
+    post = (np.array(raw, dtype=np.int64) % n_post).astype(np.int32)
+    col_ptr, col_syn = engine.transpose_index(post, n_post)
+    np.testing.assert_array_equal(col_syn, np.argsort(post, kind="stable"))
+    np.testing.assert_array_equal(np.diff(col_ptr), np.bincount(post, minlength=n_post))
+    assert col_ptr[0] == 0 and col_ptr[-1] == len(post)

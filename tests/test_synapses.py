@@ -104,3 +104,13 @@ def test_same_seed_same_connectivity():
     a, b, c = build(4), build(4), build(5)
     assert np.array_equal(a.post_ids, b.post_ids) and np.array_equal(a.weight, b.weight)
     assert not np.array_equal(a.row_ptr, c.row_ptr)
+
+
+def test_connectivity_is_read_only_but_weights_are_not(net):
+    p = net.connect(net.a, net.b, p=0.2, weight=1 * pA)
+    for arr in (p.row_ptr, p.post_ids, p.delay_steps):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 10**6 if arr.dtype != np.uint16 else 7
+    p.weight[:] = 2 * pA
+    net.run(1 * ms)
+    assert np.all(p.weight == 2 * pA)

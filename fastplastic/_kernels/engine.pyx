@@ -28,6 +28,25 @@ cdef int64_t* _i64(object a) except? NULL:
     cdef int64_t[::1] mv = a
     return &mv[0] if mv.shape[0] > 0 else NULL
 
+cdef const int32_t* _ci32(object a) except? NULL:
+    """Read-only arrays (the connectivity) are accepted through const views."""
+    if a is None:
+        return NULL
+    cdef const int32_t[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
+cdef const int64_t* _ci64(object a) except? NULL:
+    if a is None:
+        return NULL
+    cdef const int64_t[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
+cdef const uint16_t* _cu16(object a) except? NULL:
+    if a is None:
+        return NULL
+    cdef const uint16_t[::1] mv = a
+    return &mv[0] if mv.shape[0] > 0 else NULL
+
 cdef uint16_t* _u16(object a) except? NULL:
     if a is None:
         return NULL
@@ -96,9 +115,9 @@ cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
     pl.a3_pot = d["a3_pot"]
     pl.a3_dep = d["a3_dep"]
     pl.offset = d["offset"]
-    pl.col_ptr = _i64(d["col_ptr"])
-    pl.col_syn = _i64(d["col_syn"])
-    pl.col_pre = _i32(d["col_pre"])
+    pl.col_ptr = _ci64(d["col_ptr"])
+    pl.col_syn = _ci64(d["col_syn"])
+    pl.col_pre = _ci32(d["col_pre"])
     pl.elig = _f64(d.get("elig"))
     pl.c_decay = d.get("c_decay", 1.0)
     # addresses of Numba cfuncs with the fp_custom_fn signature (fastplastic.custom
@@ -164,10 +183,10 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
             net.projs[i].post = d["post"]
             net.projs[i].channel = d["channel"]
             net.projs[i].n_pre = d["n_pre"]
-            net.projs[i].row_ptr = _i64(d["row_ptr"])
-            net.projs[i].post_ids = _i32(d["post_ids"])
+            net.projs[i].row_ptr = _ci64(d["row_ptr"])
+            net.projs[i].post_ids = _ci32(d["post_ids"])
             net.projs[i].weight = _f64(d["weight"])
-            net.projs[i].delay = _u16(d["delay"])
+            net.projs[i].delay = _cu16(d["delay"])
             net.projs[i].plastic = NULL
             if d.get("plastic") is not None:
                 _fill_plastic(&plastic[i], d["plastic"])
@@ -223,3 +242,28 @@ def philox(uint64_t[::1] ctr not None, uint64_t[::1] key not None):
     cdef uint64_t out[4]
     fp_philox4x64(&ctr[0], &key[0], out)
     return [out[0], out[1], out[2], out[3]]
+
+
+def transpose_index(const int32_t[::1] post_ids not None, int32_t n_post):
+    """Counting sort of synapse ids by postsynaptic neuron (stable): returns
+    (col_ptr int64[n_post + 1], col_syn int64[nnz]).  O(nnz + n_post).
+    post_ids must lie in [0, n_post) (checked by the caller's Projection)."""
+    import numpy as np
+    cdef Py_ssize_t nnz = post_ids.shape[0], q
+    col_ptr = np.zeros(n_post + 1, dtype=np.int64)
+    col_syn = np.empty(nnz, dtype=np.int64)
+    cdef int64_t[::1] ptr = col_ptr
+    cdef int64_t[::1] syn = col_syn
+    cdef int64_t[::1] fill = np.empty(n_post, dtype=np.int64)
+    cdef int32_t j
+    with nogil:
+        for q in range(nnz):
+            ptr[post_ids[q] + 1] += 1
+        for j in range(n_post):
+            ptr[j + 1] += ptr[j]
+            fill[j] = ptr[j]
+        for q in range(nnz):
+            j = post_ids[q]
+            syn[fill[j]] = q
+            fill[j] += 1
+    return col_ptr, col_syn
