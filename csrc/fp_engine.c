@@ -64,8 +64,6 @@ static int32_t step_block(fp_group *g, int64_t k, int32_t a, int32_t b, int32_t 
     case FP_IZHIKEVICH:
         return fp_izhikevich_step(g->p, a, b, g->v, g->ge, g->gi, g->u, g->i_bias, re, ri, out);
     case FP_POISSON: {
-        if (re) { memset(re + a, 0, (size_t)(b - a) * sizeof(double));
-                  memset(ri + a, 0, (size_t)(b - a) * sizeof(double)); }
         if (g->next)
             return fp_poisson_skip_step(g->next, g->ndraw, g->logq, g->key, k, a, b, out);
         int64_t row = k / g->row_steps;
@@ -96,11 +94,6 @@ static void block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
         const int64_t k = k0 + s;
         int32_t *out = g->slice_ids + (int64_t)s * g->n + a;
         if (net->n_mons) record_state(net, gi, k0, k, a, b);
-        if (g->kind == FP_REPLAY && g->ring_len > 0) {   /* plastic input onto a replay group: discard */
-            const int64_t off = (k % g->ring_len) * (int64_t)g->n;
-            memset(g->ring_e + off, 0, (size_t)g->n * sizeof(double));
-            memset(g->ring_i + off, 0, (size_t)g->n * sizeof(double));
-        }
         cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out) : step_block(g, k, a, b, out);
     }
 }
@@ -165,6 +158,7 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
             if (n == 0 || pr->row_ptr[pr->n_pre] == 0) continue;   /* (an empty projection's
                                                                       target may have no ring) */
             double *ring = pr->channel ? dst->ring_i : dst->ring_e;
+            if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
             if (pr->plastic)
                 fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
                                    dst->ring_len, dst->n);

@@ -55,16 +55,18 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_grou
     const fp_trace *ty = &traces[pl->tr_dep];
     const fp_trace *tr2 = pl->tr_dep3 >= 0 ? &traces[pl->tr_dep3] : NULL;
     double *w = pr->weight;
-    const int64_t base = s % ring_len;
+    const int64_t base = ring ? s % ring_len : 0;   /* no ring: an input group, learning only */
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t i = ids[k];
         const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
         const double x = pl->on_pre ? fp_trace_at(&traces[pl->tr_pot], i, s) : 0.0;
         for (int64_t q = pr->row_ptr[i]; q < pr->row_ptr[i + 1]; ++q) {
-            int64_t slot = base + pr->delay[q];
-            if (slot >= ring_len) slot -= ring_len;
             const int32_t j = pr->post_ids[q];
-            ring[slot * n_post + j] += w[q];
+            if (ring) {
+                int64_t slot = base + pr->delay[q];
+                if (slot >= ring_len) slot -= ring_len;
+                ring[slot * n_post + j] += w[q];
+            }
             double y = fp_trace_at(ty, j, s);
             /* restricted: the post spike must come after this neuron's previous pre spike */
             if (restricted && !(post->last_spike[j] >= 0 && pre->last_spike[i] <= post->last_spike[j]))

@@ -77,7 +77,9 @@ void fp_trace_catch_up(fp_trace *t, int32_t n, int64_t s0);
 void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s);
 
 /* Delivery plus depression for the presynaptic spikes ids[0..nspk) of step s.
- * ring: [ring_len * n_post] of the target channel.  O(sum of row lengths). */
+ * ring: [ring_len * n_post] of the target channel, or NULL when the target is
+ * an input group (then nothing is transmitted, the synapses only learn).
+ * O(sum of row lengths). */
 void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                         const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
                         double *ring, int32_t ring_len, int32_t n_post);

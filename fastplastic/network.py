@@ -181,6 +181,7 @@ class Network:
         d = self._min_delay()
         for g in self.groups:
             need = max([p.max_delay_steps for p in self.projections if p.post is g], default=0)
+            need = need if g.accepts_input else 0
             est[f"rings+slices {g.name}"] = 2 * 8 * g.n * (need + 1 if need else 0) + 4 * d * g.n
         for p in self.projections:
             b = p.row_ptr.nbytes + p.post_ids.nbytes + p.weight.nbytes + p.delay_steps.nbytes
@@ -292,8 +293,10 @@ class Network:
     def _ring_for(self, g):
         """The (ring_e, ring_i) of a group sized for its incoming delays; pending
         input is carried over when the size changes between runs."""
+        if not g.accepts_input:               # plastic synapses onto it learn, transmit nothing
+            return None, None
         need = max([p.max_delay_steps for p in self.projections if p.post is g], default=0)
-        length = need + 1 if need else 0      # input groups' rings are written, never read
+        length = need + 1 if need else 0
         old = self._rings.get(g.index)
         if old is not None and old[0].shape[0] // g.n >= length:
             return old
@@ -314,7 +317,7 @@ class Network:
             st = dict(g._state_items())
             dicts.append({
                 "kind": g._kind, "n": g.n, "record": 0,
-                "ring_len": ring_e.shape[0] // g.n,
+                "ring_len": 0 if ring_e is None else ring_e.shape[0] // g.n,
                 "v": st.get("v"), "ge": st.get("ge"), "gi": st.get("gi"),
                 "u": st.get("w", st.get("u")), "refrac": st.get("refrac"),
                 "i_bias": getattr(g, "i_bias", None), "p": g._consts,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import fastplastic as fp
-from fastplastic.units import ms, nA, nS
+from fastplastic.units import ms, nA
 
 W_MAX = 1.0
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import fastplastic as fp
-from fastplastic.units import ms, mV, nA, nS, pA, pF
+from fastplastic.units import ms, mV, nA, nS, pA
 from reference.network_ref import simulate
 
 

@@ -8,11 +8,7 @@ Every case runs in its own subprocess, so that a crash of the interpreter
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-
-import fastplastic as fp
-from fastplastic.units import ms, mV, nS, pA
 
 SETUP = """
 import numpy as np

@@ -14,7 +14,6 @@ Prints one JSON line: build/run wall time, rates, CV of ISIs, events.
 """
 import argparse
 import json
-import os
 import tempfile
 import time
 

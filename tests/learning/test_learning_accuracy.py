@@ -14,7 +14,6 @@ Margins (percentage points of test accuracy below backprop after 3 epochs), from
 """
 import os
 
-import numpy as np
 import pytest
 
 from fastplastic.learning import MLP, datasets, train

@@ -25,7 +25,7 @@ rates must be nonnegative (sigmoid/relu layers): with signed rates the burst-rat
 """
 import numpy as np
 
-from ..activations import activate, derivative
+from ..activations import derivative
 from .base import Rule, Step
 from .dendritic_microcircuit import _positive
 from .feedback_alignment import glorot_feedback
