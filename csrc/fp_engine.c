@@ -146,6 +146,12 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
 {
     for (int32_t t = 0; t < net->n_traces; ++t)
         fp_trace_catch_up(&net->traces[t], net->groups[net->traces[t].group].n, k0);
+    for (int32_t q = 0; q < net->n_projs; ++q) {     /* deferred histories: room for a slice */
+        const fp_proj *pr = &net->projs[q];
+        const fp_plastic *pl = pr->plastic;
+        if (pl && pl->deferred && pl->h_meta[1] + len > pl->h_cap)
+            fp_flush_deferred(pr, net->traces, &net->groups[pr->pre], net->groups[pr->post].n, k0);
+    }
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
         int64_t n;
@@ -159,7 +165,10 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
                                                                       target may have no ring) */
             double *ring = pr->channel ? dst->ring_i : dst->ring_e;
             if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
-            if (pr->plastic)
+            if (pr->plastic && pr->plastic->deferred)
+                fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
+                                    dst->ring_len, dst->n);
+            else if (pr->plastic)
                 fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
                                    dst->ring_len, dst->n);
             else
@@ -182,8 +191,11 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
             const fp_proj *pr = &net->projs[q];
             if (!pr->plastic) continue;
             const int32_t *ids = step_spikes(&net->groups[pr->post], s, &n);
-            if (n) fp_potentiate(pr, net->traces, &net->groups[pr->pre], &net->groups[pr->post],
-                                 ids, n, k);
+            if (n && pr->plastic->deferred)
+                fp_record_post(pr, net->traces, ids, n, k);
+            else if (n)
+                fp_potentiate(pr, net->traces, &net->groups[pr->pre], &net->groups[pr->post],
+                              ids, n, k);
         }
         if (net->modulator) {
             for (int32_t q = 0; q < net->n_projs; ++q)
@@ -266,6 +278,16 @@ static int unhealthy(fp_net *net, int32_t gi)
     return 0;
 }
 
+/* Brings the weights of deferred projections up to date at step k. */
+static void flush_all(fp_net *net, int64_t k)
+{
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        if (pr->plastic && pr->plastic->deferred)
+            fp_flush_deferred(pr, net->traces, &net->groups[pr->pre], net->groups[pr->post].n, k);
+    }
+}
+
 int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 {
     int64_t k = k0;
@@ -278,10 +300,14 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
             group_slice(net, gi, k, len);
             if (net->check_finite && unhealthy(net, gi)) bad = 1;
         }
-        if (bad) return k;      /* the state is left as it is, for inspection */
+        if (bad) {              /* the state is left as it is, for inspection */
+            flush_all(net, k);
+            return k;
+        }
         deliver_slice(net, k, len);
         record_slice(net, k, len);
         k += len;
     }
+    if (net->flush_end) flush_all(net, k);
     return k;
 }

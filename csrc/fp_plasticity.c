@@ -1,5 +1,6 @@
 /* fp_plasticity.c -- see fp_plasticity.h. */
 #include <math.h>
+#include <string.h>
 #include "fp_plasticity.h"
 
 void fp_trace_catch_up(fp_trace *t, int32_t n, int64_t s0)
@@ -17,6 +18,7 @@ void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s)
         const double v = fp_trace_at(t, j, s);
         t->prev[j] = v;
         t->val[j] = t->mode == FP_TRACE_NEAREST ? 1.0 : v + 1.0;
+        t->at_spike[j] = t->val[j];
         t->last[j] = s;
     }
 }
@@ -117,6 +119,135 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pr
             else w[q] = clip(w[q] + dw, pl->w_min, pl->w_max);
         }
     }
+}
+
+/* Synapses ahead at which a row scan prefetches the random reads. */
+#define FP_PREFETCH 16
+
+/* Start of the replay-factor cell of step t (fp_plasticity.h). */
+static inline int64_t grid_of(const fp_plastic *pl, int64_t t)
+{
+    return t - t % pl->h_grid;
+}
+
+/* x(t_L+) exp((t_L - g) dt / tau) of presynaptic neuron i for cell start g,
+ * or 0 when it has not spiked (then nothing is pending for its row). */
+static inline double replay_factor(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
+                                   int32_t i, int64_t g)
+{
+    const int64_t L = pre->last_spike[i];
+    if (L < 0) return 0.0;
+    return tx->at_spike[i] * exp((double)(L - g) * pl->dt_tau_pot);
+}
+
+/* Cache of one row's replay factor for one cell. */
+typedef struct { int64_t g; double xr; } fp_xr_cache;
+
+/* Applies the history entries of postsynaptic neuron j with step >= t0 to
+ * weight w (presynaptic neuron i). */
+static inline double replay(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
+                            int32_t i, fp_xr_cache *c, double w, int32_t j, int64_t t0)
+{
+    const int32_t h = pl->h_len[j], stride = pl->h_stride;
+    const double *ent = pl->h_ent + (int64_t)j * pl->h_cap * stride;
+    const double t0d = (double)t0;          /* steps are exact in a double */
+    int32_t a = h;
+    while (a > 0 && ent[(a - 1) * stride] >= t0d) --a;
+    for (int32_t e = a; e < h; ++e) {
+        const double *en = ent + e * stride;
+        const int64_t st = (int64_t)en[0];
+        if ((uint64_t)(st - c->g) >= (uint64_t)pl->h_grid) {    /* another cell (rare) */
+            c->g = grid_of(pl, st);
+            c->xr = replay_factor(pl, tx, pre, i, c->g);
+        }
+        const double x = c->xr * en[1];
+        const double o2 = stride == 3 ? en[2] : 0.0;
+        w = clip(w + f_plus(pl, w) * (pl->a_pot * x + pl->a3_pot * x * o2), pl->w_min, pl->w_max);
+    }
+    return w;
+}
+
+void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                         const int32_t *ids, int64_t nspk, int64_t s,
+                         double *ring, int32_t ring_len, int32_t n_post)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot], *ty = &traces[pl->tr_dep];
+    const fp_trace *tr2 = pl->tr_dep3 >= 0 ? &traces[pl->tr_dep3] : NULL;
+    const int pending_any = pl->h_meta[1] > 0;
+    double *w = pr->weight;
+    const int64_t base = ring ? s % ring_len : 0;
+    for (int64_t k = 0; k < nspk; ++k) {
+        const int32_t i = ids[k];
+        const int64_t t0 = pl->t_upd[i];
+        const int replaying = pending_any && pre->last_spike[i] >= 0;
+        fp_xr_cache c = {INT64_MIN / 2, 0.0};
+        const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
+        pl->t_upd[i] = s;
+        const int64_t q1 = pr->row_ptr[i + 1];
+        for (int64_t q = pr->row_ptr[i]; q < q1; ++q) {
+            const int32_t j = pr->post_ids[q];
+            if (q + FP_PREFETCH < q1) {     /* random reads of a later synapse, started early */
+                const int32_t jn = pr->post_ids[q + FP_PREFETCH];
+                const int32_t hn = pl->h_len[jn];
+                __builtin_prefetch(pl->h_ent + ((int64_t)jn * pl->h_cap + (hn ? hn - 1 : 0))
+                                                * pl->h_stride);
+                __builtin_prefetch(ty->val + jn);
+                __builtin_prefetch(ty->last + jn);
+            }
+            double wq = w[q];
+            if (replaying) wq = replay(pl, tx, pre, i, &c, wq, j, t0);   /* posts in [t0, s) */
+            if (ring) {
+                int64_t slot = base + pr->delay[q];
+                if (slot >= ring_len) slot -= ring_len;
+                ring[slot * n_post + j] += wq;
+            }
+            const double y = fp_trace_at(ty, j, s);
+            const double dw = f_minus(pl, wq) * (pl->a_dep * (y + pl->offset) + pl->a3_dep * y * r2);
+            w[q] = clip(wq + dw, pl->w_min, pl->w_max);
+        }
+    }
+}
+
+void fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
+                    int64_t nspk, int64_t s)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *to2 = pl->tr_pot3 >= 0 ? &traces[pl->tr_pot3] : NULL;
+    const double fac = exp(-(double)(s - grid_of(pl, s)) * pl->dt_tau_pot);
+    const int32_t stride = pl->h_stride;
+    int64_t most = pl->h_meta[1];
+    for (int64_t k = 0; k < nspk; ++k) {
+        const int32_t j = ids[k];
+        const int32_t h = pl->h_len[j];
+        double *en = pl->h_ent + ((int64_t)j * pl->h_cap + h) * stride;
+        en[0] = (double)s;
+        en[1] = fac;
+        if (stride == 3) en[2] = to2->prev[j];
+        pl->h_len[j] = h + 1;
+        if (h + 1 > most) most = h + 1;
+    }
+    pl->h_meta[1] = most;
+}
+
+void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                       int32_t n_post, int64_t k)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot];
+    if (pl->h_meta[1] > 0) {
+        double *w = pr->weight;
+        for (int32_t i = 0; i < pr->n_pre; ++i) {
+            if (pre->last_spike[i] < 0) continue;
+            fp_xr_cache c = {INT64_MIN / 2, 0.0};
+            const int64_t t0 = pl->t_upd[i];
+            for (int64_t q = pr->row_ptr[i]; q < pr->row_ptr[i + 1]; ++q)
+                w[q] = replay(pl, tx, pre, i, &c, w[q], pr->post_ids[q], t0);
+        }
+        memset(pl->h_len, 0, (size_t)n_post * sizeof(int32_t));
+    }
+    for (int32_t i = 0; i < pr->n_pre; ++i) pl->t_upd[i] = k;
+    pl->h_meta[1] = 0;
 }
 
 void fp_modulated_step(const fp_proj *pr, double d, double dt)

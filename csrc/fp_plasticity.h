@@ -7,9 +7,26 @@
  * brings every trace to the start of each slice, so s - last <= min_delay
  * and decay[] has min_delay + 1 entries.
  *
- * Weight updates are immediate (Auryn's scheme): a presynaptic spike scans
- * its CSR row (delivery, then depression), a postsynaptic spike walks the
- * transposed index (potentiation).  Order within a step s, as in Brian2
+ * Weight updates are immediate (Auryn's scheme) or deferred (NEST's).
+ * Immediate: a presynaptic spike scans its CSR row (delivery, then
+ * depression), a postsynaptic spike walks the transposed index
+ * (potentiation).  Deferred: a postsynaptic spike only appends (step, pre-
+ * trace factor, triplet o2) to its neuron's history; the next presynaptic
+ * spike of each synapse replays the history entries it has not seen
+ * (steps >= t_upd[i]) in time order while scanning its CSR row, before
+ * delivering and depressing.  Same updates in the same order, so the same
+ * weights up to rounding of the trace decay: the presynaptic trace at a
+ * past postsynaptic spike t_j is x(t_j) = x(t_L+) e^{-(t_j - t_L) dt/tau}
+ * (t_L the presynaptic neuron's last spike), computed as
+ * [x(t_L+) e^{(t_L - g) dt/tau}] * [e^{-(t_j - g) dt/tau}] with g = t_j
+ * rounded down to a multiple of h_grid steps: the second factor is stored
+ * with the entry (one exp per postsynaptic spike), the first is one exp per
+ * presynaptic spike and cell, not per synapse.  Both depend only on spike
+ * times, so the weights do not depend on when the history is flushed (run
+ * boundaries, checkpoints), and h_grid dt/tau is small enough that neither
+ * factor leaves the range of a double.  The history is flushed into every
+ * row -- all pending updates applied, histories emptied -- when one could
+ * overflow within the next slice, and whenever weights are read (end of fp_run).  Order within a step s, as in Brian2
  * (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;
@@ -88,6 +105,24 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_grou
  * transposed index.  O(sum of in-degrees). */
 void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                    const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s);
+
+/* Deferred scheme: delivery, replay of pending potentiation, depression
+ * for the presynaptic spikes ids[0..nspk) of step s.  O(sum of row lengths
+ * + pending history entries). */
+void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                         const int32_t *ids, int64_t nspk, int64_t s,
+                         double *ring, int32_t ring_len, int32_t n_post);
+
+/* Deferred scheme: appends the postsynaptic spikes ids[0..nspk) of step s
+ * (after the traces' updates of step s) to the history.  O(nspk). */
+void fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
+                    int64_t nspk, int64_t s);
+
+/* Deferred scheme: applies every pending update of postsynaptic spikes
+ * before step k, empties the history, sets t_ref = k.  O(nnz) if anything
+ * is pending, O(n_pre) otherwise. */
+void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                       int32_t n_post, int64_t k);
 
 /* One step of three-factor learning: w += dt c d (clipped), then c decays.
  * O(nnz). */

@@ -73,6 +73,7 @@ typedef struct {
     double *prev;           /* [n] value just before the latest spike's update */
     int64_t *last;          /* [n] step of the latest update */
     const double *decay;    /* [min_delay + 1] exp(-m dt / tau) */
+    double *at_spike;       /* [n] value just after the latest spike's update (0: none yet) */
 } fp_trace;
 
 /* A compiled user rule: new weight from (w, x_pre, y_post, synapse variables). */
@@ -98,6 +99,15 @@ typedef struct {
     fp_custom_fn on_pre, on_post;
     double *vars;           /* [nnz * n_vars] per-synapse user variables */
     int32_t n_vars;
+    /* deferred potentiation (NEST's scheme, fp_plasticity.h); deferred == 0: immediate */
+    int32_t deferred;
+    int32_t h_cap;          /* history entries per postsynaptic neuron, >= min_delay */
+    int32_t h_stride;       /* doubles per entry: 2 (step, fac) or 3 (+ triplet o2) */
+    int64_t h_grid;         /* steps per replay-factor cell (fp_plasticity.h), >= 1 */
+    int64_t *t_upd;         /* [n_pre] post spikes at steps >= t_upd[i] are not yet in row i */
+    int32_t *h_len;         /* [n_post] entries of each postsynaptic neuron's history */
+    double *h_ent;          /* [n_post * h_cap * h_stride] (step, exp(-(step - g) dt/tau), o2) */
+    int64_t *h_meta;        /* [2]: unused, largest h_len */
 } fp_plastic;
 
 /* One projection: synapses stored CSR by presynaptic neuron. */
@@ -141,6 +151,7 @@ typedef struct {
     const double *rw_amount;
     int64_t rw_len, rw_pos;
     int32_t *scratch;       /* [n_threads * min_delay] per-thread spike counts */
+    int32_t flush_end;      /* 1: bring deferred weights up to date when fp_run returns */
     int32_t check_finite;   /* 1: stop at the first slice that leaves a non-finite v or u */
     int32_t bad_group, bad_var;   /* out: group and variable (0 v, 1 u, 2 ge, 3 gi) found
                                * non-finite, or -1 */

@@ -25,7 +25,7 @@ from .synapses import Projection
 __all__ = ["save", "load", "FORMAT", "VERSION"]
 
 FORMAT = "fastplastic-checkpoint"
-VERSION = 1
+VERSION = 2          # 2: traces keep their value at the latest spike (deferred STDP)
 _GROUP_ARRAYS = ("v", "ge", "gi", "w", "u", "refrac", "i_bias", "prob", "key", "next", "ndraw",
                  "logq", "rp_step", "rp_id", "last_spike", "prev_spike")
 _PROJ_ARRAYS = ("row_ptr", "post_ids", "weight", "delay_steps", "eligibility", "synapse_vars",
@@ -96,7 +96,7 @@ def save(net, path):
     traces = []
     for j, (key, tr) in enumerate(net._traces.items()):
         traces.append(list(key))
-        for k in ("val", "prev", "last"):
+        for k in ("val", "prev", "last", "at_spike"):
             arrays[f"t{j}_{k}"] = tr[k]
     arrays["modulator"] = net.modulator
     meta = {"format": FORMAT, "version": VERSION, "dt": net.dt, "seed": net.seed,
@@ -201,7 +201,7 @@ def load(path, rules=None):
         net.projections.append(p)
     for j, key in enumerate(meta["traces"]):
         tr = net._traces[(key[0], float(key[1]), int(key[2]))]
-        for k in ("val", "prev", "last"):
+        for k in ("val", "prev", "last", "at_spike"):
             tr[k] = np.ascontiguousarray(arrays[f"t{j}_{k}"])
     net._k = meta["k"]
     net.modulator[:] = arrays["modulator"]

@@ -8,6 +8,7 @@ one stopped: pending spikes in the delay rings, state and clocks persist.
 import numpy as np
 
 from . import _validate as V
+from . import synapses as S
 from .monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
 from .neurons import NeuronGroup
 from .synapses import Projection, build_pairs
@@ -185,7 +186,9 @@ class Network:
             est[f"rings+slices {g.name}"] = 2 * 8 * g.n * (need + 1 if need else 0) + 4 * d * g.n
         for p in self.projections:
             b = p.row_ptr.nbytes + p.post_ids.nbytes + p.weight.nbytes + p.delay_steps.nbytes
-            if p.plasticity is not None:        # transposed index, eligibility, user variables
+            if p.plasticity is not None and p.plasticity.deferred:     # spike histories
+                b += 8 * p.pre.n + p.post.n * (4 + S._HISTORY_CAP * 3 * 8)
+            elif p.plasticity is not None:      # transposed index, eligibility, user variables
                 b += 8 * (p.post.n + 1) + 12 * p.n_synapses
                 b += 8 * p.n_synapses * (p.eligibility is not None)
                 sv = getattr(p, "synapse_vars", None)
@@ -213,6 +216,7 @@ class Network:
             if key not in self._traces:     # traces are shared by (group, tau, scheme)
                 self._traces[key] = {"group": g.index, "mode": int(mode), "tau": float(tau),
                                      "val": np.zeros(g.n), "prev": np.zeros(g.n),
+                                     "at_spike": np.zeros(g.n),
                                      "last": np.full(g.n, self._k, dtype=np.int64)}
             keys.append(key)
         proj.plasticity, proj._trace_keys = rule, keys
@@ -376,7 +380,7 @@ class Network:
             caps[m.group.index] = max(4 * d * m.group.n, 1 << 16)
         td, t_index = self._trace_dicts(d)
         mod = self._modulator_dict()
-        pd = [p._c_dict(t_index) for p in self.projections]
+        pd = [p._c_dict(t_index, d, self._k) for p in self.projections]
         chunk = d * max(1, _CHUNK_STEPS // d)
         k_end = self._k + n_steps
         bar = _progress(progress, n_steps * self.dt)
@@ -388,8 +392,10 @@ class Network:
                 counts = _chunk_buffers(gd, caps, rate_mons, k0, k1)
                 md = [_state_mon_dict(m, k0, k1) for m in state_mons]
                 health = {}
+                # deferred weights are brought up to date where anyone reads them
+                flush = k1 == k_end or bool(weight_mons) or bool(self._normalizations)
                 reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1,
-                                     check_finite, health)
+                                     check_finite, health, flush)
                 self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):

@@ -11,6 +11,12 @@ from . import connectivity as C
 __all__ = ["Projection"]
 
 _CHANNELS = {"exc": 0, "inh": 1}
+# Deferred plasticity: history entries per postsynaptic neuron before a flush
+# (a flush costs one pass over the synapses), and the cell of the replay
+# factors in units of the presynaptic time constant (their exponents stay
+# within +-_EXP_RANGE; fp_plasticity.h).
+_HISTORY_CAP = 16
+_EXP_RANGE = 64.0
 MAX_DELAY_STEPS = 65535
 
 
@@ -171,20 +177,26 @@ class Projection:
         if self.plasticity is not None and check_finite:
             self.plasticity.check_weights(w, self.name)
 
-    def _plastic_dict(self, trace_index):
-        """Kernel parameters of the plasticity, or None when static or switched off."""
+    def _plastic_dict(self, trace_index, min_delay=1, k=0):
+        """Kernel parameters of the plasticity, or None when static or switched off.
+        Deferred rules get fresh history scratch: every run starts and ends
+        with all updates applied."""
         if self.plasticity is None or not self.plasticity_on:
             return None
-        col_ptr, col_syn = self.incoming()
-        if getattr(self, "_col_pre", None) is None:
-            self._col_pre = np.ascontiguousarray(self.pre_ids[col_syn], dtype=np.int32)
         d = self.plasticity._kernel_params()
         for name, key in zip(("tr_pot", "tr_dep", "tr_pot3", "tr_dep3"), self._trace_keys):
             d[name] = -1 if key is None else trace_index[key]
+        tau_pot = self._trace_keys[0][1]                # presynaptic trace read at post spikes
+        d["dt_tau_pot"] = self.dt / tau_pot
+        if self.plasticity.deferred:
+            d.update(self._deferred_scratch(min_delay, k, tau_pot, d["tr_pot3"] >= 0))
+            return d
+        col_ptr, col_syn = self.incoming()
+        if getattr(self, "_col_pre", None) is None:
+            self._col_pre = np.ascontiguousarray(self.pre_ids[col_syn], dtype=np.int32)
         d.update(col_ptr=col_ptr, col_syn=col_syn, col_pre=self._col_pre)
         if self.consumed is not None:
-            base = getattr(self.plasticity, "rule", self.plasticity)     # inside RewardModulated
-            d.update(consumed=self.consumed, dt_tau_pot=self.dt / base.tau_pre)
+            d.update(consumed=self.consumed)
         if getattr(self, "synapse_vars", None) is not None:    # user rule
             sv = self.synapse_vars
             if not (isinstance(sv, np.ndarray) and sv.dtype == np.float64 and sv.flags.c_contiguous
@@ -196,11 +208,23 @@ class Projection:
             d.update(elig=self.eligibility, c_decay=np.exp(-self.dt / self.plasticity.tau_c))
         return d
 
-    def _c_dict(self, trace_index=None):
+    def _deferred_scratch(self, min_delay, k, tau_pot, triplet):
+        """Postsynaptic spike histories of the deferred scheme (fp_plasticity.h);
+        h_meta[0] is unused."""
+        cap = max(_HISTORY_CAP, min_delay)
+        stride = 3 if triplet else 2
+        return dict(deferred=1, h_cap=cap, h_stride=stride,
+                    h_grid=max(1, int(_EXP_RANGE * tau_pot / self.dt)),
+                    t_upd=np.full(self.pre.n, k, dtype=np.int64),
+                    h_len=np.zeros(self.post.n, dtype=np.int32),
+                    h_ent=np.empty(self.post.n * cap * stride),
+                    h_meta=np.array([k, 0], dtype=np.int64))
+
+    def _c_dict(self, trace_index=None, min_delay=1, k=0):
         return {"pre": self.pre.index, "post": self.post.index, "channel": _CHANNELS[self.channel],
                 "n_pre": self.pre.n, "row_ptr": self.row_ptr, "post_ids": self.post_ids,
                 "weight": self.weight, "delay": self.delay_steps,
-                "plastic": self._plastic_dict(trace_index)}
+                "plastic": self._plastic_dict(trace_index, min_delay, k)}
 
     def __repr__(self):
         return f"<Projection '{self.name}' {self.n_synapses} synapses, channel {self.channel}>"

@@ -39,6 +39,7 @@ cdef extern from "fp_types.h":
         double *prev
         int64_t *last
         const double *decay
+        double *at_spike
     ctypedef struct fp_plastic:
         int32_t wdep, tr_pot, tr_dep, tr_pot3, tr_dep3, pairing
         double *consumed
@@ -54,6 +55,12 @@ cdef extern from "fp_types.h":
         fp_custom_fn on_post
         double *vars
         int32_t n_vars
+        int32_t deferred, h_cap, h_stride
+        int64_t h_grid
+        int64_t *t_upd
+        int32_t *h_len
+        double *h_ent
+        int64_t *h_meta
     ctypedef struct fp_proj:
         int32_t pre, post, channel, n_pre
         const int64_t *row_ptr
@@ -80,7 +87,7 @@ cdef extern from "fp_types.h":
         const double *rw_amount
         int64_t rw_len, rw_pos
         int32_t *scratch
-        int32_t check_finite, bad_group, bad_var
+        int32_t flush_end, check_finite, bad_group, bad_var
 
 cdef extern from "fp_engine.h":
     int64_t fp_run(fp_net *net, int64_t k0, int64_t k1) nogil

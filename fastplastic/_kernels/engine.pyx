@@ -96,7 +96,7 @@ cdef void _fill_group(fp_group *g, dict d) except *:
     g.prev_spike = _i64(d["prev_spike"])
 
 
-cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
+cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_post) except *:
     pl.wdep = d["wdep"]
     pl.tr_pot = d["tr_pot"]
     pl.tr_dep = d["tr_dep"]
@@ -115,9 +115,9 @@ cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
     pl.a3_pot = d["a3_pot"]
     pl.a3_dep = d["a3_dep"]
     pl.offset = d["offset"]
-    pl.col_ptr = _ci64(d["col_ptr"])
-    pl.col_syn = _ci64(d["col_syn"])
-    pl.col_pre = _ci32(d["col_pre"])
+    pl.col_ptr = _ci64(d.get("col_ptr"))
+    pl.col_syn = _ci64(d.get("col_syn"))
+    pl.col_pre = _ci32(d.get("col_pre"))
     pl.elig = _f64(d.get("elig"))
     pl.c_decay = d.get("c_decay", 1.0)
     # addresses of Numba cfuncs with the fp_custom_fn signature (fastplastic.custom
@@ -127,6 +127,19 @@ cdef void _fill_plastic(fp_plastic *pl, dict d) except *:
     pl.on_post = <fp_custom_fn> a_post
     pl.vars = _f64(d.get("vars"))
     pl.n_vars = d.get("n_vars", 0)
+    pl.deferred = d.get("deferred", 0)
+    if pl.deferred:         # scratch built by Projection._plastic_dict; sizes checked once here
+        pl.h_cap = d["h_cap"]
+        pl.h_stride = d["h_stride"]
+        pl.h_grid = d["h_grid"]
+        if (pl.h_stride not in (2, 3) or pl.h_cap < 1 or len(d["t_upd"]) != n_pre
+                or len(d["h_len"]) != n_post or len(d["h_meta"]) != 2
+                or len(d["h_ent"]) != n_post * pl.h_cap * pl.h_stride):
+            raise ValueError("deferred plasticity scratch arrays have inconsistent sizes")
+        pl.t_upd = _i64(d["t_upd"])
+        pl.h_len = _i32(d["h_len"])
+        pl.h_ent = _f64(d["h_ent"])
+        pl.h_meta = _i64(d["h_meta"])
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
@@ -136,16 +149,20 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
     t.prev = _f64(d["prev"])
     t.last = _i64(d["last"])
     t.decay = _f64(d["decay"])
+    t.at_spike = _f64(d["at_spike"])
+    if len(d["at_spike"]) != len(d["val"]):
+        raise ValueError("trace arrays have inconsistent sizes")
 
 
 def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
-        int64_t k0, int64_t k1, bint check_finite=True, dict health=None):
+        int64_t k0, int64_t k1, bint check_finite=True, dict health=None, bint flush_end=True):
     """Advance steps [k0, k1); returns the step reached.
 
     Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
     ``out_len`` of each monitor, ``rw_pos`` of ``mod`` (the neuromodulator:
     keys level [1-array or None], d_decay, dt, rw_step, rw_amount, rw_pos),
     and into ``health`` (if given) ``bad_group`` / ``bad_var`` (-1 when fine).
+    flush_end: bring deferred plastic weights up to date before returning.
     """
     cdef fp_net net
     cdef int64_t reached
@@ -156,6 +173,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     net.min_delay = min_delay
     net.n_threads = threads
     net.check_finite = check_finite
+    net.flush_end = flush_end
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
     net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
     net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
@@ -189,7 +207,9 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
             net.projs[i].delay = _cu16(d["delay"])
             net.projs[i].plastic = NULL
             if d.get("plastic") is not None:
-                _fill_plastic(&plastic[i], d["plastic"])
+                _fill_plastic(&plastic[i], d["plastic"], d["n_pre"], groups[d["post"]]["n"])
+                if plastic[i].deferred and (plastic[i].h_cap < min_delay or plastic[i].h_grid < 1):
+                    raise ValueError("deferred plasticity history shorter than a slice")
                 net.projs[i].plastic = &plastic[i]
         for i in range(net.n_traces):
             _fill_trace(&net.traces[i], traces[i])
