@@ -46,7 +46,7 @@ static void record_state(fp_net *net, int32_t gi, int64_t k0, int64_t k, int32_t
 }
 
 /* One step of neurons [a, b) of group g; ids go to out, count returned. */
-static int32_t step_block(fp_group *g, int64_t k, int32_t a, int32_t b, int32_t *out)
+static int32_t step_block(fp_group *g, int64_t k, int32_t s, int32_t a, int32_t b, int32_t *out)
 {
     double *re = NULL, *ri = NULL;
     if (g->ring_len > 0) {
@@ -63,6 +63,10 @@ static int32_t step_block(fp_group *g, int64_t k, int32_t a, int32_t b, int32_t 
         return fp_adex_step(g->p, a, b, g->v, g->ge, g->gi, g->u, g->refrac, g->i_bias, re, ri, out);
     case FP_IZHIKEVICH:
         return fp_izhikevich_step(g->p, a, b, g->v, g->ge, g->gi, g->u, g->i_bias, re, ri, out);
+    case FP_ADEX_CLOPATH:
+        return fp_adex_clopath_step(g->xp, k, a, b, g->n, g->v, g->ge, g->gi, g->u, g->refrac,
+                                    g->i_bias, re, ri, g->aux,
+                                    g->crec + (int64_t)s * FP_CLOPATH_NREC * g->n, out);
     case FP_POISSON: {
         if (g->next)
             return fp_poisson_skip_step(g->next, g->ndraw, g->logq, g->key, k, a, b, out);
@@ -94,7 +98,7 @@ static void block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
         const int64_t k = k0 + s;
         int32_t *out = g->slice_ids + (int64_t)s * g->n + a;
         if (net->n_mons) record_state(net, gi, k0, k, a, b);
-        cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out) : step_block(g, k, a, b, out);
+        cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out) : step_block(g, k, s, a, b, out);
     }
 }
 
@@ -105,6 +109,7 @@ static void group_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len)
     fp_group *g = &net->groups[gi];
     int32_t nt = net->n_threads;
     if (g->kind == FP_REPLAY || g->n < 64 * nt) nt = 1;
+    g->crec_k0 = k0;
     int32_t *cnt = net->scratch;   /* [nt * len] */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -190,6 +195,10 @@ static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
         for (int32_t q = 0; q < net->n_projs; ++q) {
             const fp_proj *pr = &net->projs[q];
             if (!pr->plastic) continue;
+            if (pr->plastic->clopath) {
+                fp_clopath_ltp(pr, net->traces, &net->groups[pr->pre], &net->groups[pr->post], k);
+                continue;
+            }
             const int32_t *ids = step_spikes(&net->groups[pr->post], s, &n);
             if (n && pr->plastic->deferred)
                 fp_record_post(pr, net->traces, ids, n, k);

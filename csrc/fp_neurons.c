@@ -110,6 +110,79 @@ int32_t fp_adex_step(const double *p, int32_t a, int32_t b,
     return n_out;
 }
 
+int32_t fp_adex_clopath_step(const double *xp, int64_t k, int32_t a, int32_t b,
+                             int32_t n, double *v, double *ge, double *gi, double *w,
+                             int32_t *refrac, const double *ib, double *re, double *ri,
+                             double *aux, double *crec, int32_t *out)
+{
+    const double e_l = xp[0], g_l = xp[1], delta_t = xp[2], inv_c = xp[3], ad = xp[4];
+    const double bw = xp[5], inv_tw = xp[6], inv_tz = xp[7], i_sp = xp[8], inv_tvt = xp[9];
+    const double vt_max = xp[10], vt_rest = xp[11], inv_tp = xp[12], inv_tm = xp[13];
+    const double inv_tbb = xp[14], v_peak = xp[15], v_clamp = xp[16], v_reset = xp[17];
+    const int32_t n_clamp = (int32_t)xp[18], n_ref = (int32_t)xp[19], n_sub = (int32_t)xp[20];
+    const int32_t D = (int32_t)xp[21];
+    const int delta = xp[22] != 0.0;
+    const double dsyn = xp[23], h = xp[24] / n_sub;
+    double *z = aux, *vth = aux + n, *up = aux + 2 * (int64_t)n, *um = aux + 3 * (int64_t)n;
+    double *ubb = aux + 4 * (int64_t)n;
+    double *ring_p = aux + 5 * (int64_t)n, *ring_m = aux + (6 + (int64_t)D) * n;
+    const int64_t w_slot = (k % (D + 1)) * (int64_t)n, r_slot = ((k + 1) % (D + 1)) * (int64_t)n;
+    int32_t n_out = 0;
+    for (int32_t i = a; i < b; ++i) {
+        double in_v = 0.0;                      /* delta input: a jump of v */
+        if (delta) {
+            if (re) { in_v += re[i]; re[i] = 0.0; }
+            if (ri) { in_v += ri[i]; ri[i] = 0.0; }
+        } else {
+            if (re) { ge[i] += re[i]; re[i] = 0.0; }
+            if (ri) { gi[i] += ri[i]; ri[i] = 0.0; }
+        }
+        const double i_ext = (delta ? 0.0 : ge[i] + gi[i]) + ib[i];
+        double vi = v[i], wi = w[i], zi = z[i], ti = vth[i], pi = up[i], mi = um[i], bi = ubb[i];
+        int32_t r = refrac[i];
+        if (n_clamp > 0 && r == n_ref + 1) {    /* the clamp is over: reset */
+            vi = v_reset;
+            r = n_ref;
+        }
+        for (int32_t m = 0; m < n_sub; ++m) {
+            const int clamped = n_clamp > 0 && r > n_ref, refr = r > 0 && !clamped;
+            const double ve = clamped ? v_clamp : (refr ? v_reset : (vi < v_peak ? vi : v_peak));
+            const double dv = (clamped || refr) ? 0.0
+                : (-g_l * (ve - e_l) + g_l * delta_t * exp((ve - ti) / delta_t) - wi + zi + i_ext)
+                  * inv_c;
+            const double dw = clamped ? 0.0 : (ad * (ve - e_l) - wi) * inv_tw;
+            const double nb = bi + (mi - bi) * inv_tbb * h;
+            pi += (ve - pi) * inv_tp * h;
+            mi += (ve - mi) * inv_tm * h;
+            bi = nb;
+            zi -= zi * inv_tz * h;
+            ti += (vt_rest - ti) * inv_tvt * h;
+            wi += dw * h;
+            vi = (clamped || refr) ? ve : vi + dv * h;
+            if (m == 0 && r == 0) vi += in_v;   /* input after the first substep */
+            if (r == 0 && vi >= v_peak) {        /* spike: clamp for n_clamp steps */
+                vi = n_clamp > 0 ? v_clamp : v_reset;
+                wi += bw;
+                zi = i_sp;
+                ti = vt_max;
+                r = (n_clamp > 0 ? n_clamp + 1 : 0) + n_ref;   /* counted down after each step */
+                out[n_out++] = i;
+            }
+        }
+        if (r > 0) r -= 1;
+        v[i] = vi; w[i] = wi; z[i] = zi; vth[i] = ti; up[i] = pi; um[i] = mi; ubb[i] = bi;
+        refrac[i] = r;
+        if (!delta) { ge[i] *= dsyn; gi[i] *= dsyn; }
+        ring_p[w_slot + i] = pi;
+        ring_m[w_slot + i] = mi;
+        crec[i] = vi;
+        crec[(int64_t)n + i] = ring_p[r_slot + i];
+        crec[2 * (int64_t)n + i] = ring_m[r_slot + i];
+        crec[3 * (int64_t)n + i] = bi;
+    }
+    return n_out;
+}
+
 /* Izhikevich (2003) eqs. 1-3 in SI units (v in V, u in V/s), forward Euler:
  *   dv/dt = 0.04e6 v^2 + 5e3 v + 140 - u + I/C,   du/dt = a (b v - u). */
 int32_t fp_izhikevich_step(const double *p, int32_t a, int32_t b,

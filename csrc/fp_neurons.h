@@ -41,6 +41,34 @@ int32_t fp_izhikevich_step(const double *p, int32_t a, int32_t b,
                            double *v, double *ge, double *gi, double *u,
                            const double *ib, double *re, double *ri, int32_t *out);
 
+/* AdEx of Clopath et al. (2010) as NEST's aeif_psc_delta_clopath implements
+ * it (the reference MATLAB code's spike clamp and delayed filtered
+ * voltages).  State: v, w (adaptation current), refrac (steps of clamp +
+ * refractoriness left) and aux rows
+ *   0 z (spike after-depolarisation current, A)   1 v_th (adaptive threshold)
+ *   2 u_plus  3 u_minus  4 u_bar_bar (low-pass filtered v)
+ *   5 .. 5+D      ring of past u_plus  (D = delay of the filtered voltages, steps)
+ *   6+D .. 6+2D   ring of past u_minus
+ * Within a step, n_sub forward-Euler substeps of
+ *   C dv/dt = -g_L (v - E_L) + g_L Delta_T exp((v - v_th)/Delta_T) - w + z + I
+ *   tau_w dw/dt = a (v - E_L) - w,  tau_z dz/dt = -z,  tau_vt dv_th/dt = v_th_rest - v_th
+ *   tau_+ du_+/dt = v - u_+,  tau_- du_-/dt = v - u_-,  tau_bb du_bb/dt = u_- - u_bb
+ * with v held at v_clamp while clamped (and dv = dw = 0), at v_reset while
+ * refractory; synaptic input: "delta" (v jumps by the weight, V, after the
+ * first substep, unless clamped or refractory) or exponential currents.  At
+ * v >= v_peak: v = v_clamp, w += b, z = I_sp, v_th = v_th_max, clamped for
+ * the rest of the step and n_clamp more steps, then v = v_reset at the start
+ * of the next step (refrac counts clamp + 1 + refractory steps).  After the step the filtered voltages enter
+ * their rings and the row s of crec receives v, u_+(k - D), u_-(k - D), u_bb.
+ * xp: 0 e_l 1 g_l 2 delta_t 3 1/C 4 a 5 b 6 1/tau_w 7 1/tau_z 8 i_sp 9 1/tau_vt
+ *     10 v_th_max 11 v_th_rest 12 1/tau_+ 13 1/tau_- 14 1/tau_bb 15 v_peak 16 v_clamp
+ *     17 v_reset 18 n_clamp 19 n_ref 20 n_sub 21 D 22 delta(1)/current(0)
+ *     23 exp(-dt/tau_syn) (current synapses)  24 dt */
+int32_t fp_adex_clopath_step(const double *xp, int64_t k, int32_t a, int32_t b,
+                             int32_t n, double *v, double *ge, double *gi, double *w,
+                             int32_t *refrac, const double *ib, double *re, double *ri,
+                             double *aux, double *crec, int32_t *out);
+
 /* Poisson sources: neuron i spikes at step k when u01(philox(k, i/4)[i%4]) < prob[i]. */
 int32_t fp_poisson_step(const double *prob, const uint64_t key[2], int64_t k,
                         int32_t a, int32_t b, int32_t *out);

@@ -73,6 +73,19 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_grou
             /* restricted: the post spike must come after this neuron's previous pre spike */
             if (restricted && !(post->last_spike[j] >= 0 && pre->last_spike[i] <= post->last_spike[j]))
                 y = 0.0;
+            if (pl->clopath) {      /* voltage-based depression */
+                const double *rec = post->crec + (s - post->crec_k0) * FP_CLOPATH_NREC * post->n;
+                const double um = rec[2 * (int64_t)post->n + j];
+                if (um > pl->theta_minus) {
+                    double a = pl->a_ltd;
+                    if (pl->ltd_homeostatic) {
+                        const double ubb = rec[3 * (int64_t)post->n + j];
+                        a *= ubb * ubb * pl->inv_u_ref2;
+                    }
+                    w[q] = clip(w[q] - pl->scale * a * (um - pl->theta_minus), pl->w_min, pl->w_max);
+                }
+                continue;
+            }
             if (pl->on_pre) {       /* user rule */
                 w[q] = clip(pl->on_pre(w[q], x, y, pl->vars + q * pl->n_vars), pl->w_min, pl->w_max);
                 continue;
@@ -248,6 +261,29 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
     }
     for (int32_t i = 0; i < pr->n_pre; ++i) pl->t_upd[i] = k;
     pl->h_meta[1] = 0;
+}
+
+void fp_clopath_ltp(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                    const fp_group *post, int64_t s)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot];
+    const int64_t n = post->n;
+    const double *rec = post->crec + (s - post->crec_k0) * FP_CLOPATH_NREC * n;
+    double *w = pr->weight;
+    for (int32_t j = 0; j < post->n; ++j) {
+        const double v = rec[j], up = rec[n + j];
+        if (!(v > pl->theta_plus && up > pl->theta_minus)) continue;
+        const double g = pl->scale * pl->a_ltp * (v - pl->theta_plus) * (up - pl->theta_minus)
+                         * pl->dt * pl->inv_tau_x;
+        for (int64_t c = pl->col_ptr[j]; c < pl->col_ptr[j + 1]; ++c) {
+            const int64_t q = pl->col_syn[c];
+            const int32_t i = pl->col_pre[c];
+            /* the trace before the presynaptic spikes of step s */
+            const double x = pre->last_spike[i] == s ? tx->prev[i] : fp_trace_at(tx, i, s);
+            w[q] = clip(w[q] + g * x, pl->w_min, pl->w_max);
+        }
+    }
 }
 
 void fp_modulated_step(const fp_proj *pr, double d, double dt)

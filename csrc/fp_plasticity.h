@@ -124,6 +124,23 @@ void fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *id
 void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                        int32_t n_post, int64_t k);
 
+/* Voltage-based STDP of Clopath et al. (2010), Nat Neurosci 13:344, eqs. 1-4
+ * (as NEST's clopath_synapse computes it), onto FP_ADEX_CLOPATH neurons whose
+ * per-step records (crec) give v, the delayed filtered voltages u_+ and u_-,
+ * and u_bb:
+ *   at a presynaptic spike (step s)  w -= scale A_LTD [u_-(s) - theta_-]_+
+ *       (A_LTD times u_bb^2 / u_ref^2 when homeostatic);
+ *   at every step s, for every synapse onto a neuron with v > theta_+ and
+ *   u_+ > theta_-:  w += scale A_LTP xbar (v - theta_+)(u_+ - theta_-) dt,
+ *       xbar = presynaptic trace (tau_x, += 1/tau_x per spike) before the
+ *       spikes of step s;
+ * each update clipped to [w_min, w_max].  Depression happens in
+ * fp_deliver_plastic; this function does the potentiation of step s over
+ * the transposed index.  O(n_post + sum of in-degrees of the neurons above
+ * theta_+). */
+void fp_clopath_ltp(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                    const fp_group *post, int64_t s);
+
 /* One step of three-factor learning: w += dt c d (clipped), then c decays.
  * O(nnz). */
 void fp_modulated_step(const fp_proj *pr, double d, double dt);

@@ -17,7 +17,9 @@ enum fp_group_kind {
     FP_ADEX = 2,          /* adaptive exponential IF (Brette & Gerstner 2005), Euler */
     FP_IZHIKEVICH = 3,    /* Izhikevich (2003), Euler */
     FP_POISSON = 4,       /* independent Poisson spike sources */
-    FP_REPLAY = 5         /* replays given spike times */
+    FP_REPLAY = 5,        /* replays given spike times */
+    FP_ADEX_CLOPATH = 6   /* AdEx with adaptive threshold, spike clamp and filtered voltages
+                           * (Clopath et al. 2010); see fp_neurons.h */
 };
 
 #define FP_NPARAM 16      /* length of fp_group.p; the layout per kind is in fp_neurons.h */
@@ -63,7 +65,16 @@ typedef struct {
     int64_t *last_spike;    /* [n] step of each neuron's latest spike (-1: none) */
     int64_t *prev_spike;    /* [n] step of the spike before it (-1: none) */
     int64_t count_base;     /* step of counts[0] */
+    /* FP_ADEX_CLOPATH only (NULL otherwise): */
+    double *aux;            /* [n_aux * n] extra state rows (fp_neurons.h) */
+    const double *xp;       /* [FP_CLOPATH_NXP] constants */
+    int64_t crec_k0;        /* step of crec's row 0 (the slice start) */
+    double *crec;           /* [min_delay * FP_CLOPATH_NREC * n] per step of the slice: v, delayed
+                             * u_plus, delayed u_minus, u_bar_bar (read by the Clopath rule) */
 } fp_group;
+
+#define FP_CLOPATH_NXP 25
+#define FP_CLOPATH_NREC 4
 
 /* A spike trace of the neurons of one group (fp_plasticity.h). */
 typedef struct {
@@ -108,6 +119,9 @@ typedef struct {
     int32_t *h_len;         /* [n_post] entries of each postsynaptic neuron's history */
     double *h_ent;          /* [n_post * h_cap * h_stride] (step, exp(-(step - g) dt/tau), o2) */
     int64_t *h_meta;        /* [2]: unused, largest h_len */
+    /* voltage-based rule of Clopath et al. (2010), fp_plasticity.h; clopath == 0: off */
+    int32_t clopath, ltd_homeostatic;
+    double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt;
 } fp_plastic;
 
 /* One projection: synapses stored CSR by presynaptic neuron. */

@@ -27,13 +27,13 @@ __all__ = ["save", "load", "FORMAT", "VERSION"]
 FORMAT = "fastplastic-checkpoint"
 VERSION = 2          # 2: traces keep their value at the latest spike (deferred STDP)
 _GROUP_ARRAYS = ("v", "ge", "gi", "w", "u", "refrac", "i_bias", "prob", "key", "next", "ndraw",
-                 "logq", "rp_step", "rp_id", "last_spike", "prev_spike")
+                 "logq", "rp_step", "rp_id", "last_spike", "prev_spike", "aux")
 _PROJ_ARRAYS = ("row_ptr", "post_ids", "weight", "delay_steps", "eligibility", "synapse_vars",
                 "consumed")
-_GROUP_CLASSES = {c.__name__: c for c in (N.LIF, N.AdEx, N.Izhikevich, N.PoissonGroup,
-                                          N.SpikeTrains)}
+_GROUP_CLASSES = {c.__name__: c for c in (N.LIF, N.AdEx, N.AdExClopath, N.Izhikevich,
+                                          N.PoissonGroup, N.SpikeTrains)}
 _RULE_CLASSES = {c.__name__: c for c in (P.PairSTDP, P.TripletSTDP, P.InhibitorySTDP,
-                                         P.RewardModulated)}
+                                         P.ClopathSTDP, P.RewardModulated)}
 
 
 def _digest(arrays):

@@ -205,6 +205,11 @@ class Network:
             raise TypeError(f"{proj.name}: plasticity must be a rule from fastplastic.plasticity, "
                             f"got {type(rule).__name__}")
         rule.check_weights(proj.weight, proj.name)
+        from .neurons import AdExClopath
+        from .plasticity import ClopathSTDP
+        if isinstance(rule, ClopathSTDP) and not isinstance(proj.post, AdExClopath):
+            raise ValueError(f"{proj.name}: ClopathSTDP needs an AdExClopath target group "
+                             f"(it reads its filtered voltages), got {type(proj.post).__name__}")
         keys = []
         for spec in rule.traces():
             if spec is None:
@@ -337,7 +342,8 @@ class Network:
                 "slice_ids": np.zeros(d * g.n, dtype=np.int32),
                 "slice_ptr": np.zeros(d + 1, dtype=np.int64),
                 "rec_ids": None, "rec_steps": None, "rec_len": 0, "counts": None, "count_base": 0,
-                "last_spike": g.last_spike, "prev_spike": g.prev_spike,
+                "last_spike": g.last_spike, "prev_spike": g.prev_spike, "min_delay": d,
+                **_clopath_arrays(g, d, self.dt),
             })
         return dicts
 
@@ -477,6 +483,13 @@ def _expected_synapses(pre, post, p, in_degree, rule):
     if rule == "all_to_all":
         return pre.n * post.n
     return 0
+
+
+def _clopath_arrays(g, d, dt):
+    """Extra state, constants and per-step records of AdExClopath groups."""
+    if not hasattr(g, "_xp"):
+        return {}
+    return {"aux": g.aux, "xp": g._xp(dt), "crec": np.zeros(d * 4 * g.n)}
 
 
 def _chunk_buffers(gd, caps, rate_mons, k0, k1):

@@ -17,10 +17,11 @@ import numpy as np
 from . import _validate as V
 from .units import ms, mV, nS, pF, nA
 
-__all__ = ["NeuronGroup", "LIF", "AdEx", "Izhikevich", "PoissonGroup", "SpikeTrains"]
+__all__ = ["NeuronGroup", "LIF", "AdEx", "AdExClopath", "Izhikevich", "PoissonGroup",
+           "SpikeTrains"]
 
 # kinds of csrc/fp_types.h
-_LIF_CUBA, _LIF_COBA, _ADEX, _IZHIKEVICH, _POISSON, _REPLAY = range(6)
+_LIF_CUBA, _LIF_COBA, _ADEX, _IZHIKEVICH, _POISSON, _REPLAY, _ADEX_CLOPATH = range(7)
 _MAX_N = 2**31 - 2
 
 
@@ -287,6 +288,126 @@ class AdEx(_Integrating):
                 dt / self.c_m, self.a, self.b, dt / self.tau_w, np.exp(-dt / self.tau_e),
                 np.exp(-dt / self.tau_i), float(self.conductance), self.e_e, self.e_i)
         return p
+
+
+class AdExClopath(NeuronGroup):
+    r"""The AdEx neuron of Clopath et al. (2010), Nat Neurosci 13:344 (Methods,
+    "Neuron model"), for voltage-based STDP (:class:`~fastplastic.ClopathSTDP`),
+    with the details of the authors' reference code that NEST's
+    ``aeif_psc_delta_clopath`` also implements:
+
+    .. math::
+
+        C \frac{dv}{dt} = -g_L (v - E_L) + g_L \Delta_T e^{(v - V_T)/\Delta_T}
+                          - w + z + I, \qquad
+        \tau_w \frac{dw}{dt} = a (v - E_L) - w, \qquad
+        \tau_z \frac{dz}{dt} = -z, \qquad
+        \tau_{V_T} \frac{dV_T}{dt} = V_{T,rest} - V_T
+
+    At v >= ``v_peak`` the neuron spikes: v is clamped at ``v_clamp`` for
+    ``t_clamp`` (the spike's width, which drives the plasticity), then reset
+    to ``v_reset``; w += b, z = ``i_sp`` (after-depolarisation),
+    V_T = ``v_th_max`` (adaptive threshold).  Low-pass filtered voltages
+    u_plus (``tau_plus``), u_minus (``tau_minus``) and u_bar_bar (``tau_bar_bar``,
+    of u_minus) feed the plasticity, which reads u_plus and u_minus
+    ``delay_u_bars`` late (reference code).
+
+    Integration: ``substeps`` forward-Euler substeps per time step (default
+    10: 10 us at dt = 0.1 ms; NEST uses adaptive RKF45 capped at 10 us).
+
+    Parameters (defaults: the paper's Table 1b / NEST's defaults; SI units)
+    ----------
+    c_m 281 pF; g_l 30 nS; e_l -70.6 mV; delta_t 2 mV; tau_w 144 ms; a 4 nS;
+    b 80.5 pA; tau_z 40 ms; i_sp 400 pA; tau_vt 50 ms; v_th_max 30.4 mV;
+    v_th_rest -50.4 mV; v_peak 33 mV; v_clamp 33 mV; t_clamp 2 ms;
+    v_reset -60 mV; t_ref 0 s; tau_plus 7 ms; tau_minus 10 ms;
+    tau_bar_bar 500 ms; delay_u_bars 5 ms (rounded to steps);
+    synapses : "delta" (default; a spike moves v by the weight, in V) or
+    "current" (exponential currents, weight in A, time constant ``tau_syn``);
+    i_bias : constant current (A), scalar or per neuron; v_init : default e_l.
+    """
+
+    _kind = _ADEX_CLOPATH
+    _state_vars = ("v", "ge", "gi", "w")
+    _param_names = ("c_m", "g_l", "e_l", "delta_t", "tau_w", "a", "b", "tau_z", "i_sp", "tau_vt",
+                    "v_th_max", "v_th_rest", "v_peak", "v_clamp", "t_clamp", "v_reset", "t_ref",
+                    "tau_plus", "tau_minus", "tau_bar_bar", "delay_u_bars", "synapses", "tau_syn",
+                    "substeps")
+    _AUX = ("z", "v_th", "u_plus", "u_minus", "u_bar_bar")
+
+    def __init__(self, n, c_m=281 * pF, g_l=30 * nS, e_l=-70.6 * mV, delta_t=2 * mV, tau_w=144 * ms,
+                 a=4 * nS, b=80.5e-12, tau_z=40 * ms, i_sp=400e-12, tau_vt=50 * ms,
+                 v_th_max=30.4 * mV, v_th_rest=-50.4 * mV, v_peak=33 * mV, v_clamp=33 * mV,
+                 t_clamp=2 * ms, v_reset=-60 * mV, t_ref=0.0, tau_plus=7 * ms, tau_minus=10 * ms,
+                 tau_bar_bar=500 * ms, delay_u_bars=5 * ms, synapses="delta", tau_syn=5 * ms,
+                 substeps=10, i_bias=0.0, v_init=None, name=None):
+        NeuronGroup.__init__(self, n, name)
+        f = V.check_float
+        pos = dict(lo=0.0, lo_open=True)
+        for k, val, unit in (("c_m", c_m, "F"), ("g_l", g_l, "S"), ("delta_t", delta_t, "V"),
+                             ("tau_w", tau_w, "s"), ("tau_z", tau_z, "s"), ("tau_vt", tau_vt, "s"),
+                             ("tau_plus", tau_plus, "s"), ("tau_minus", tau_minus, "s"),
+                             ("tau_bar_bar", tau_bar_bar, "s"), ("tau_syn", tau_syn, "s")):
+            setattr(self, k, f(self._p(k), val, unit=unit, **pos))
+        for k, val, unit in (("e_l", e_l, "V"), ("a", a, "S"), ("b", b, "A"), ("i_sp", i_sp, "A"),
+                             ("v_th_rest", v_th_rest, "V"), ("v_clamp", v_clamp, "V")):
+            setattr(self, k, f(self._p(k), val, unit=unit))
+        self.v_th_max = f(self._p("v_th_max"), v_th_max, lo=self.v_th_rest, unit="V")
+        self.v_peak = f(self._p("v_peak"), v_peak, lo=self.v_th_rest, unit="V")
+        self.v_reset = f(self._p("v_reset"), v_reset, hi=self.v_peak, hi_open=True, unit="V")
+        self.t_clamp = f(self._p("t_clamp"), t_clamp, 0.0, unit="s")
+        self.t_ref = f(self._p("t_ref"), t_ref, 0.0, unit="s")
+        self.delay_u_bars = f(self._p("delay_u_bars"), delay_u_bars, 0.0, 1.0, unit="s")
+        self.synapses = V.check_choice(self._p("synapses"), synapses, {"delta", "current"})
+        self.substeps = V.check_int(self._p("substeps"), substeps, 1, 1000)
+        if (self.v_peak - self.v_th_rest) / self.delta_t > 500:
+            raise ValueError(f"{self._p('delta_t')}: (v_peak - v_th_rest) / delta_t must be "
+                             f"<= 500 (exp overflow), got {(self.v_peak - self.v_th_rest) / self.delta_t:g}")
+        self._i_bias_spec = i_bias
+        self._v_init_spec = self.e_l if v_init is None else v_init
+        V.check_per_neuron_spec(self._p("i_bias"), i_bias, n, unit="A")
+        V.check_per_neuron_spec(self._p("v_init"), self._v_init_spec, n, unit="V")
+
+    conductance = False
+
+    def _init_state(self, rng, dt):
+        super()._init_state(rng, dt)
+        self.i_bias = V.per_neuron(self._p("i_bias"), self._i_bias_spec, self.n, rng, unit="A")
+        self.v[:] = V.per_neuron(self._p("v_init"), self._v_init_spec, self.n, rng, unit="V")
+        n_delay = V.to_steps(self._p("delay_u_bars"), self.delay_u_bars, dt, exact=False)
+        self.aux = np.zeros((7 + 2 * n_delay, self.n))
+        self.aux[1] = self.v_th_rest
+        self.aux[2:] = self.e_l                # filtered voltages (and their rings) at rest
+
+    def __getattr__(self, name):               # z, v_th, u_plus, ... are rows of aux
+        if name in AdExClopath._AUX and "aux" in self.__dict__:
+            return self.__dict__["aux"][AdExClopath._AUX.index(name)]
+        raise AttributeError(name)
+
+    def _constants(self, dt):
+        return np.zeros(16)
+
+    def _xp(self, dt):
+        n_clamp = V.to_steps(self._p("t_clamp"), self.t_clamp, dt, exact=False)
+        n_ref = V.to_steps(self._p("t_ref"), self.t_ref, dt, exact=False)
+        n_delay = self.aux.shape[0] // 2 - 3
+        return np.array([self.e_l, self.g_l, self.delta_t, 1 / self.c_m, self.a, self.b,
+                         1 / self.tau_w, 1 / self.tau_z, self.i_sp, 1 / self.tau_vt, self.v_th_max,
+                         self.v_th_rest, 1 / self.tau_plus, 1 / self.tau_minus,
+                         1 / self.tau_bar_bar, self.v_peak, self.v_clamp, self.v_reset, n_clamp,
+                         n_ref, self.substeps, n_delay, float(self.synapses == "delta"),
+                         np.exp(-dt / self.tau_syn), dt])
+
+    def _check_state(self, check_finite=True):
+        super()._check_state(check_finite)
+        self.i_bias = V.per_neuron(self._p("i_bias"), self.i_bias, self.n, unit="A")
+        a = self.aux
+        if not (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.flags.c_contiguous
+                and a.ndim == 2 and a.shape[1] == self.n and a.shape[0] % 2 == 1 and a.shape[0] >= 7):
+            raise TypeError(f"{self._p('aux')} must stay a contiguous float64 array of shape "
+                            f"(7 + 2 D, {self.n}); assign into it with [:]")
+        if check_finite and not np.all(np.isfinite(a)):
+            raise ValueError(f"{self._p('aux')} holds non-finite values")
 
 
 class Izhikevich(_Integrating):

@@ -26,9 +26,10 @@ time order).
 import numpy as np
 
 from . import _validate as V
-from .units import ms
+from .units import ms, mV
 
-__all__ = ["WeightDependence", "PairSTDP", "TripletSTDP", "InhibitorySTDP", "RewardModulated"]
+__all__ = ["WeightDependence", "PairSTDP", "TripletSTDP", "InhibitorySTDP", "ClopathSTDP",
+           "RewardModulated"]
 
 _ALL_TO_ALL, _NEAREST = 0, 1
 _SCHEMES = {"all_to_all": _ALL_TO_ALL, "nearest": _NEAREST}
@@ -368,6 +369,66 @@ class InhibitorySTDP(_Rule):
     def _kernel_params(self):
         return dict(wdep=0, scale=1.0, w_min=self.w_min, w_max=self.w_max, mu=0.0, w0=1.0,
                     a_pot=self.eta, a_dep=self.eta, a3_pot=0.0, a3_dep=0.0, offset=-self.alpha)
+
+
+class ClopathSTDP(_Rule):
+    r"""Voltage-based STDP of Clopath et al. (2010), Nat Neurosci 13:344, eqs. 1-4
+    (Methods), onto :class:`~fastplastic.AdExClopath` neurons.
+
+    .. math::
+
+        \text{pre spike: } w \leftarrow w - s\,A_{LTD}\,[\bar u_-(t) - \theta_-]_+
+        \qquad
+        \frac{dw}{dt} = s\,A_{LTP}\,\bar x\,[u - \theta_+]_+\,[\bar u_+ - \theta_-]_+
+
+    with :math:`\bar x` the presynaptic trace (``tau_x``, += 1/tau_x per spike),
+    u the postsynaptic membrane potential and :math:`\bar u_\pm` its
+    low-pass filtered versions (read ``delay_u_bars`` late, as in the
+    authors' code and NEST's ``clopath_synapse``).  With ``homeostatic``,
+    :math:`A_{LTD} \to A_{LTD} \bar{\bar u}^2 / u_{ref}^2` (eq. 5).  Weights
+    stay within [w_min, w_max] after every update.  Potentiation is computed
+    every step for the neurons above theta_plus (cost: their in-degree).
+
+    Parameters (defaults: the paper's visual-cortex set, Table 1b; SI units)
+    ----------
+    a_ltd : 14e-5 / mV (1/V); a_ltp : 8e-5 / mV^2 (1/V^2);
+    theta_minus : -70.6 mV; theta_plus : -45.3 mV; tau_x : 15 ms;
+    homeostatic : False; u_ref_squared : 60 mV^2 (V^2);
+    scale : weight units per unit of the rule's dimensionless change
+        (1e-3 = 1 mV for "delta" synapses, where NEST's weights are in mV);
+    w_min, w_max : bounds (default 0 and inf).
+    """
+
+    _param_names = ("a_ltd", "a_ltp", "theta_minus", "theta_plus", "tau_x", "homeostatic",
+                    "u_ref_squared", "scale", "w_min", "w_max")
+
+    def __init__(self, a_ltd=14e-5 / mV, a_ltp=8e-5 / mV**2, theta_minus=-70.6 * mV,
+                 theta_plus=-45.3 * mV, tau_x=15 * ms, homeostatic=False, u_ref_squared=60 * mV**2,
+                 scale=1.0, w_min=0.0, w_max=np.inf):
+        n = "ClopathSTDP"
+        self.a_ltd = V.check_float(f"{n}: a_ltd", a_ltd, 0.0, unit="1/V")
+        self.a_ltp = V.check_float(f"{n}: a_ltp", a_ltp, 0.0, unit="1/V^2")
+        self.theta_minus = V.check_float(f"{n}: theta_minus", theta_minus, unit="V")
+        self.theta_plus = V.check_float(f"{n}: theta_plus", theta_plus, unit="V")
+        self.tau_x = V.check_float(f"{n}: tau_x", tau_x, 0.0, lo_open=True, unit="s")
+        if not isinstance(homeostatic, (bool, np.bool_)):
+            raise TypeError(f"{n}: homeostatic must be True or False, got {homeostatic!r}")
+        self.homeostatic = bool(homeostatic)
+        self.u_ref_squared = V.check_float(f"{n}: u_ref_squared", u_ref_squared, 0.0,
+                                           lo_open=True, unit="V^2")
+        self.scale = V.check_float(f"{n}: scale", scale, 0.0, lo_open=True)
+        self._bounds(w_min, w_max, n)
+
+    def traces(self):
+        # x_bar; the kernel's depression slot is unused (it reads the voltage records)
+        return [("pre", self.tau_x, _ALL_TO_ALL), ("pre", self.tau_x, _ALL_TO_ALL), None, None]
+
+    def _kernel_params(self):
+        return dict(wdep=0, scale=self.scale, w_min=self.w_min, w_max=self.w_max, mu=0.0, w0=1.0,
+                    a_pot=0.0, a_dep=0.0, a3_pot=0.0, a3_dep=0.0, offset=0.0, clopath=1,
+                    ltd_homeostatic=int(self.homeostatic), a_ltd=self.a_ltd, a_ltp=self.a_ltp,
+                    theta_minus=self.theta_minus, theta_plus=self.theta_plus,
+                    inv_u_ref2=1.0 / self.u_ref_squared, inv_tau_x=1.0 / self.tau_x)
 
 
 class RewardModulated(_Rule):

@@ -188,6 +188,7 @@ class Projection:
             d[name] = -1 if key is None else trace_index[key]
         tau_pot = self._trace_keys[0][1]                # presynaptic trace read at post spikes
         d["dt_tau_pot"] = self.dt / tau_pot
+        d["dt"] = self.dt
         if self.plasticity.deferred:
             d.update(self._deferred_scratch(min_delay, k, tau_pot, d["tr_pot3"] >= 0))
             return d

@@ -33,6 +33,10 @@ cdef extern from "fp_types.h":
         int64_t count_base
         int64_t *last_spike
         int64_t *prev_spike
+        double *aux
+        const double *xp
+        int64_t crec_k0
+        double *crec
     ctypedef struct fp_trace:
         int32_t group, mode
         double *val
@@ -61,6 +65,8 @@ cdef extern from "fp_types.h":
         int32_t *h_len
         double *h_ent
         int64_t *h_meta
+        int32_t clopath, ltd_homeostatic
+        double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt
     ctypedef struct fp_proj:
         int32_t pre, post, channel, n_pre
         const int64_t *row_ptr

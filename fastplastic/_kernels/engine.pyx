@@ -94,6 +94,19 @@ cdef void _fill_group(fp_group *g, dict d) except *:
     g.count_base = d["count_base"]
     g.last_spike = _i64(d["last_spike"])
     g.prev_spike = _i64(d["prev_spike"])
+    if g.kind == 6:         # FP_ADEX_CLOPATH: extra state, constants, per-step records
+        xp, aux, crec = d["xp"], d["aux"], d["crec"]
+        n_delay = int(xp[21])
+        if (len(xp) != 25 or aux.size != (7 + 2 * n_delay) * g.n
+                or crec.size != d["min_delay"] * 4 * g.n or int(xp[20]) < 1):
+            raise ValueError("AdExClopath state arrays have inconsistent sizes")
+        g.aux = _f64(aux.reshape(-1))
+        g.xp = _f64(xp)
+        g.crec = _f64(crec)
+    else:
+        g.aux = NULL
+        g.xp = NULL
+        g.crec = NULL
 
 
 cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_post) except *:
@@ -127,6 +140,16 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
     pl.on_post = <fp_custom_fn> a_post
     pl.vars = _f64(d.get("vars"))
     pl.n_vars = d.get("n_vars", 0)
+    pl.clopath = d.get("clopath", 0)
+    if pl.clopath:
+        pl.ltd_homeostatic = d["ltd_homeostatic"]
+        pl.a_ltd = d["a_ltd"]
+        pl.a_ltp = d["a_ltp"]
+        pl.theta_minus = d["theta_minus"]
+        pl.theta_plus = d["theta_plus"]
+        pl.inv_u_ref2 = d["inv_u_ref2"]
+        pl.inv_tau_x = d["inv_tau_x"]
+        pl.dt = d["dt"]
     pl.deferred = d.get("deferred", 0)
     if pl.deferred:         # scratch built by Projection._plastic_dict; sizes checked once here
         pl.h_cap = d["h_cap"]
