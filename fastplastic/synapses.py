@@ -189,7 +189,7 @@ class Projection:
         tau_pot = self._trace_keys[0][1]                # presynaptic trace read at post spikes
         d["dt_tau_pot"] = self.dt / tau_pot
         d["dt"] = self.dt
-        if self.plasticity.deferred:
+        if self.deferred:
             d.update(self._deferred_scratch(min_delay, k, tau_pot, d["tr_pot3"] >= 0))
             return d
         col_ptr, col_syn = self.incoming()
@@ -208,6 +208,11 @@ class Projection:
         if self.eligibility is not None:        # three-factor rule
             d.update(elig=self.eligibility, c_decay=np.exp(-self.dt / self.plasticity.tau_c))
         return d
+
+    @property
+    def deferred(self):
+        """Whether this projection's potentiation is deferred (plasticity.py)."""
+        return self.plasticity is not None and self.plasticity._defers(self.n_synapses)
 
     def _deferred_scratch(self, min_delay, k, tau_pot, triplet):
         """Postsynaptic spike histories of the deferred scheme (fp_plasticity.h);

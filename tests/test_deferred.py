@@ -56,8 +56,8 @@ def _run(net, pieces=(0.4,)):
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_deferred_equals_immediate(name):
     nets = {u: _net(RULES[name], u) for u in ("immediate", "deferred")}
-    assert all(p.plasticity.deferred for p in nets["deferred"].projections)
-    assert not any(p.plasticity.deferred for p in nets["immediate"].projections)
+    assert all(p.deferred for p in nets["deferred"].projections)
+    assert not any(p.deferred for p in nets["immediate"].projections)
     (s_i, w_i), (s_d, w_d) = _run(nets["immediate"]), _run(nets["deferred"])
     for (ii, ti), (idd, td) in zip(s_i, s_d):
         np.testing.assert_array_equal(ii, idd)
@@ -122,6 +122,8 @@ def test_update_choice_is_validated():
         fp.PairSTDP(w_max=1.0, update="later")
     with pytest.raises(ValueError, match="update='deferred' needs"):
         fp.PairSTDP(w_max=1.0, scheme="presynaptic_centred", update="deferred")
-    assert not fp.PairSTDP(w_max=1.0, scheme="restricted_symmetric").deferred
-    assert fp.PairSTDP(w_max=1.0).deferred
-    assert not fp.RewardModulated(fp.PairSTDP(w_max=1.0)).deferred
+    big = fp.plasticity.AUTO_DEFER_MIN_SYNAPSES
+    assert not fp.PairSTDP(w_max=1.0, scheme="restricted_symmetric")._defers(big)
+    assert fp.PairSTDP(w_max=1.0)._defers(big) and not fp.PairSTDP(w_max=1.0)._defers(big - 1)
+    assert fp.PairSTDP(w_max=1.0, update="deferred")._defers(1)
+    assert not fp.RewardModulated(fp.PairSTDP(w_max=1.0))._defers(big)
