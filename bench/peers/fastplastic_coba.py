@@ -1,46 +1,81 @@
-"""fastplastic's side of the peer comparison: the COBA workload, one JSON line
-in the same format as brian2_coba.py.
+"""fastplastic's side of the peer comparison: the COBA workloads of
+workloads.py, one JSON line in the same format as the other peer scripts.
 
-    python bench/peers/fastplastic_coba.py --n 4000 --duration 1 [--stdp] [--threads 1]
+    python bench/peers/fastplastic_coba.py --workload {4k,40k,1e7} --duration 1 [--stdp] [--threads 1]
+
+The network is built from the public API with the same calls, in the same
+order, as ``fastplastic.models.coba`` (so at fan-out 80 without bias current
+it is that model, spike for spike), plus what ``coba`` does not take: weights
+scaled by 80 / fan_out and a constant current ``i_bias``.
 """
 import argparse
 import json
+import os
+import resource
+import sys
 import time
 
 import numpy as np
 
 import fastplastic as fp
-from fastplastic.models import coba
+from fastplastic.units import mV
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workloads as W  # noqa: E402
+
+
+def build(w, stdp=False, threads=1):
+    """(net, exc, inh) for a workload spec (workloads.spec)."""
+    pn = W.NEURON
+    net = fp.Network(dt=W.DT, seed=w["seed"], threads=threads)
+    common = dict(synapses="conductance", tau_m=pn["c_m"] / pn["g_l"], c_m=pn["c_m"],
+                  e_l=pn["e_l"], v_thresh=pn["v_thresh"], v_reset=pn["v_reset"],
+                  t_ref=pn["t_ref"], tau_e=pn["tau_e"], tau_i=pn["tau_i"], e_e=pn["e_e"],
+                  e_i=pn["e_i"], i_bias=w["i_bias"],
+                  v_init=lambda r, m: pn["e_l"] + (r.standard_normal(m) * 5 - 5) * mV)
+    exc = net.add(fp.LIF(w["n_exc"], name="exc", **common))
+    inh = net.add(fp.LIF(w["n"] - w["n_exc"], name="inh", **common))
+    for g in (exc, inh):
+        g.ge[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 1.5 + 4) * pn["g_l"])
+        g.gi[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 12 + 20) * pn["g_l"])
+    rule = fp.PairSTDP(w_max=w["w_max"], **W.STDP) if stdp else None
+    for pre, wt, ch in ((exc, w["w_exc"], "exc"), (inh, w["w_inh"], "inh")):
+        for post in (exc, inh):
+            net.connect(pre, post, p=w["p"], weight=wt, delay=net.dt, channel=ch,
+                        name=f"{pre.name}->{post.name}",
+                        plasticity=rule if (pre is exc and post is exc) else None)
+    return net, exc, inh
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=4000)
-    ap.add_argument("--duration", type=float, default=1.0)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--stdp", action="store_true")
+    W.add_arguments(ap)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
+    w = W.from_args(args)
+    warm = 1e-3
     t0 = time.perf_counter()
-    m = coba(n=args.n, seed=args.seed, stdp=args.stdp, threads=args.threads)
-    mons = {k: m.net.monitor(g, "spikes") for k, g in m.groups.items()}
-    m.net.run(1e-3, progress=False)            # first call: allocations, trace set-up
+    net, exc, inh = build(w, args.stdp, args.threads)
+    t_construct = time.perf_counter() - t0
+    mons = [net.monitor(g, "spikes") for g in (exc, inh)]
+    net.run(warm, progress=False)            # first call: allocations, trace set-up
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    m.net.run(args.duration, progress=False)
+    net.run(args.duration, progress=False)
     t_run = time.perf_counter() - t0
-    out = {"simulator": f"fastplastic-{fp.__version__}", "n": args.n, "duration": args.duration,
-           "stdp": args.stdp, "seed": args.seed, "threads": args.threads, "build_s": t_build,
-           "run_s": t_run, "synapses": m.net.n_synapses}
-    counts = {}
-    for k, mon in mons.items():
-        keep = mon.t >= 1e-3 - 1e-12
-        out[f"rate_{k}"] = keep.sum() / mon.group.n / args.duration
-        cv = mon.isi_cv()
-        out[f"cv_{k}"] = float(cv.mean()) if cv.size else float("nan")
-        counts[mon.group.index] = np.bincount(mon.i[keep], minlength=mon.group.n)
-    out["events"] = int(sum((counts[p.pre.index] * np.diff(p.row_ptr)).sum()
-                            for p in m.net.projections))
+    out_degree = np.zeros(w["n"], dtype=np.int64)
+    for proj in net.projections:
+        off = 0 if proj.pre is exc else w["n_exc"]
+        out_degree[off:off + proj.pre.n] += np.diff(proj.row_ptr)
+    i = np.concatenate([mons[0].i, mons[1].i + w["n_exc"]])
+    t = np.concatenate([mons[0].t, mons[1].t]) - warm
+    keep = t >= -1e-12
+    out = {"simulator": f"fastplastic-{fp.__version__}", "workload": w["name"], "n": w["n"],
+           "fan_out": w["fan_out"], "duration": args.duration, "stdp": args.stdp,
+           "seed": w["seed"], "threads": args.threads, "construct_s": t_construct,
+           "build_s": t_build, "run_s": t_run, "synapses": int(net.n_synapses),
+           "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    out.update(W.spike_stats(i[keep], t[keep], w["n_exc"], w["n"], args.duration, out_degree))
     out["events_per_s"] = out["events"] / t_run
     print(json.dumps(out))
 
