@@ -51,6 +51,8 @@ def main():
     if standalone:
         b2.set_device("cpp_standalone", directory=outdir, build_on_run=False)
         b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        # make -j without a limit (Brian2's default) floods a shared 2-core machine
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
     else:
         b2.prefs.codegen.target = "cython"      # Brian2's own extension cache is reused
     b2.defaultclock.dt = W.DT * second

@@ -1,68 +1,203 @@
-"""Runs fastplastic and Brian2 alternately on the same COBA workload and
-prints a Markdown table: simulation-loop wall time (build/compile separate),
-mean E rate, CV of ISIs, synaptic events per wall second, and the ratio
-peer / fastplastic (median of the pairs).  It also checks that the spike
-statistics agree (rate within 10 %, CV within 0.1): a faster simulator of a
-different network proves nothing.
+"""Runs fastplastic and its peers alternately on the same COBA workloads and
+prints one Markdown table per workload: build (and compile) time apart from
+the simulation loop's wall time, mean E rate, CV of ISIs, synaptic events per
+wall second, the ratio peer / fastplastic (median of the pairs of one round),
+and whether the spike statistics agree with fastplastic's (E rate within
+10 %, CV within 0.1): a faster simulator of a different network proves
+nothing.  fastplastic's events/s is also given as a percentage of the
+per-core ceiling that probe_ceiling.c measures on this machine (static
+delivery for static networks, STDP with weight writes on presynaptic spikes
+for plastic ones: fastplastic's deferred form).
 
-    python bench/peers/compare.py --brian2-python /path/to/venv/bin/python \
-        [--n 4000] [--duration 1] [--stdp] [--repeats 3]
+    python bench/peers/compare.py --peers brian2,brian2-runtime,nest \\
+        --brian2-python /tmp/b2env/bin/python --nest-python /tmp/nestenv/bin/python \\
+        --workloads 4k,40k,1e7 --durations 1 --plasticity static,stdp --repeats 3
 
-Brian2 is run by another interpreter (its environment needs numpy < 2 on
-Python 3.11); peers are never needed by the test suite.
+Peers (each run by its own interpreter; --brian2-runtime-python defaults to
+--brian2-python): brian2 (cpp_standalone), brian2-runtime (Cython), nest
+(iaf_cond_exp).  Everything single-threaded.  Peers are optional extras
+(pip install '.[peers]') and never needed by the test suite.
 """
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import workloads as W  # noqa: E402
+
+PEERS = {   # name: (script, extra args, label)
+    "brian2": ("brian2_coba.py", ["--device", "cpp_standalone"], "Brian2 cpp_standalone"),
+    "brian2-runtime": ("brian2_coba.py", ["--device", "runtime"], "Brian2 runtime (Cython)"),
+    "nest": ("nest_coba.py", [], "NEST iaf_cond_exp"),
+}
+RATE_TOL, CV_TOL = 0.10, 0.1
 
 
-def _run(python, script, args):
-    res = subprocess.run([python, os.path.join(HERE, script), *args], capture_output=True,
-                         text=True, timeout=3600)
+def run_script(python, script, args, timeout):
+    """The script's JSON record, or {"error": ...}."""
+    cmd = [python, os.path.join(HERE, script), *args]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    except OSError as exc:
+        return {"error": str(exc)}
     if res.returncode != 0:
-        raise SystemExit(f"{script} failed:\n{res.stderr[-2000:]}")
-    return json.loads(res.stdout.strip().splitlines()[-1])
+        tail = (res.stderr or res.stdout).strip().splitlines()[-1:] or ["(no output)"]
+        return {"error": f"exit {res.returncode}: {tail[0][:200]}"}
+    try:
+        return json.loads(res.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": "no JSON record in the output"}
+
+
+def median_of(runs, key):
+    vals = [r[key] for r in runs if key in r]
+    return float(np.median(vals)) if vals else float("nan")
+
+
+def agree(fp_rate, fp_cv, rate, cv):
+    return abs(rate - fp_rate) <= RATE_TOL * fp_rate and abs(cv - fp_cv) <= CV_TOL
+
+
+def table(title, rows, ceiling=None, ceiling_label=""):
+    """rows: list of (label, runs, ratio or None); the first is fastplastic."""
+    lines = [f"### {title}", "",
+             "| simulator | build (s) | compile (s) | run (s) | E rate (Hz) | CV ISI | events/s "
+             "| peer / fastplastic | statistics |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    fp_runs = rows[0][1]
+    fp_rate, fp_cv = median_of(fp_runs, "rate_exc"), median_of(fp_runs, "cv_exc")
+    failures = []
+    for label, runs, ratio in rows:
+        ok_runs = [r for r in runs if "error" not in r]
+        if not ok_runs:
+            err = next((r["error"] for r in runs if "error" in r), "not run")
+            lines.append(f"| {label} | – | – | – | – | – | – | – | not run: {err} |")
+            continue
+        run_s = median_of(ok_runs, "run_s")
+        rate, cv = median_of(ok_runs, "rate_exc"), median_of(ok_runs, "cv_exc")
+        ev = median_of(ok_runs, "events") / run_s
+        if runs is fp_runs:
+            verdict, ratio_s = "reference", "1"
+        else:
+            good = agree(fp_rate, fp_cv, rate, cv)
+            verdict = "agree" if good else (f"**FAIL** (rate {rate:.2f} vs {fp_rate:.2f} Hz, "
+                                            f"CV {cv:.3f} vs {fp_cv:.3f})")
+            if not good:
+                failures.append(label)
+            ratio_s = f"{ratio:.2f}" if ratio is not None else "–"
+        errors = len(runs) - len(ok_runs)
+        if errors:
+            verdict += f" ({errors} of {len(runs)} runs failed)"
+        compile_s = median_of(ok_runs, "compile_s")
+        lines.append(f"| {label} | {median_of(ok_runs, 'build_s'):.3f} | "
+                     f"{'–' if np.isnan(compile_s) else f'{compile_s:.2f}'} | {run_s:.3f} | "
+                     f"{rate:.2f} | {cv:.3f} | {ev:.3g} | {ratio_s} | {verdict} |")
+    ok_fp = [r for r in fp_runs if "error" not in r]
+    if ok_fp:
+        ev = median_of(ok_fp, "events") / median_of(ok_fp, "run_s")
+        lines.append("")
+        lines.append(f"fastplastic: {median_of(ok_fp, 'synapses'):.4g} synapses, peak RSS "
+                     f"{median_of(ok_fp, 'peak_rss_bytes') / 2**20:.0f} MiB, network construction "
+                     f"{median_of(ok_fp, 'construct_s'):.3f} s")
+        if ceiling:
+            lines.append(f"fastplastic events/s = {100 * ev / ceiling:.1f} % of the C probe's "
+                         f"{ceiling_label} ceiling on this core ({ceiling / 1e9:.3f} G/s)")
+    if failures:
+        lines.append(f"**FAIL**: spike statistics of {', '.join(failures)} differ from "
+                     f"fastplastic's (rate within {RATE_TOL:.0%}, CV within {CV_TOL})")
+    return "\n".join(lines)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--brian2-python", required=True)
-    ap.add_argument("--n", type=int, default=4000)
-    ap.add_argument("--duration", type=float, default=1.0)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--stdp", action="store_true")
+    ap.add_argument("--peers", default="brian2",
+                    help="comma-separated, of " + ", ".join(PEERS) + " (empty: none)")
+    for name in PEERS:
+        ap.add_argument(f"--{name}-python", default=None, help=f"interpreter for {name}")
+    ap.add_argument("--workloads", default="4k", help="comma-separated, of "
+                    + ", ".join(W.WORKLOADS))
+    ap.add_argument("--durations", default="1", help="comma-separated simulated seconds")
+    ap.add_argument("--plasticity", default="static,stdp", help="static, stdp or both")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1, help="fastplastic's threads")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
+    ap.add_argument("--no-probe", action="store_true", help="skip the C ceiling probe")
+    ap.add_argument("--json-out", default=None, help="write every run's record here")
     args = ap.parse_args()
-    common = ["--n", str(args.n), "--duration", str(args.duration), "--seed", str(args.seed)]
-    common += ["--stdp"] if args.stdp else []
-    fp_runs, b2_runs = [], []
-    for _ in range(args.repeats):                      # alternate, so drift hits both
-        fp_runs.append(_run(sys.executable, "fastplastic_coba.py", common))
-        b2_runs.append(_run(args.brian2_python, "brian2_coba.py", common))
-    ratios = [b["run_s"] / f["run_s"] for f, b in zip(fp_runs, b2_runs)]
-    events = fp_runs[0]["events"]          # same network and rates: same event count (checked)
-    rows = []
-    for name, runs in (("fastplastic", fp_runs), ("brian2 cpp_standalone", b2_runs)):
-        run_s = np.median([r["run_s"] for r in runs])
-        rows.append((name, np.median([r["build_s"] for r in runs]), run_s,
-                     np.mean([r["rate_exc"] for r in runs]), np.mean([r["cv_exc"] for r in runs]),
-                     events / run_s))
-    print(f"COBA n={args.n}, {args.duration:g} s, {'pair STDP on E->E' if args.stdp else 'static'}, "
-          f"1 thread, median of {args.repeats}")
-    print("| simulator | build (s) | run (s) | E rate (Hz) | CV ISI | events/s |")
-    print("|---|---|---|---|---|---|")
-    for name, b, r, rate, cv, ev in rows:
-        print(f"| {name} | {b:.3f} | {r:.3f} | {rate:.2f} | {cv:.3f} | {ev:.3g} |")
-    print(f"ratio brian2 / fastplastic (median of pairs): {np.median(ratios):.2f}")
-    fr, br = rows[0][3], rows[1][3]
-    ok = abs(fr - br) <= 0.1 * br and abs(rows[0][4] - rows[1][4]) <= 0.1
-    print(f"statistics agree (rate within 10 %, CV within 0.1): {'yes' if ok else 'NO'}")
+
+    peers = [p for p in args.peers.split(",") if p]
+    for p in peers:
+        if p not in PEERS:
+            ap.error(f"unknown peer {p!r}; choose from {', '.join(PEERS)}")
+    pythons = {p: getattr(args, f"{p.replace('-', '_')}_python") for p in peers}
+    if "brian2-runtime" in pythons and pythons["brian2-runtime"] is None:
+        pythons["brian2-runtime"] = args.brian2_python
+    for p, py in pythons.items():
+        if py is None:
+            ap.error(f"--{p}-python is required with peer {p}")
+    workloads = [w for w in args.workloads.split(",") if w]
+    durations = [float(d) for d in args.durations.split(",")]
+    plastic = [s == "stdp" for s in args.plasticity.split(",")]
+
+    print("command: python " + " ".join(shlex.quote(a) for a in sys.argv))
+    print(f"machine: {os.cpu_count()} cores, load average at start "
+          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    ceilings = {}
+    if not args.no_probe:
+        from probe_ceiling import probe
+        sizes = sorted({(W.spec(w)["n"], W.spec(w)["fan_out"]) for w in workloads})
+        ceilings = probe(sizes, modes=("static", "stdp_pre"))
+        print("C probe ceilings (G events/s, 1 core): " + "; ".join(
+            f"{n} x {k}: static {m['static'] / 1e9:.3f}, STDP pre-spike writes "
+            f"{m['stdp_pre'] / 1e9:.3f}" for (n, k), m in ceilings.items()))
+    records = []
+    for wname in workloads:
+        w = W.spec(wname)
+        for duration in durations:
+            for stdp in plastic:
+                common = ["--workload", wname, "--duration", repr(duration)]
+                common += ["--stdp"] if stdp else []
+                fp_runs, peer_runs = [], {p: [] for p in peers}
+                for _ in range(args.repeats):           # alternate, so drift hits all
+                    fp_runs.append(run_script(sys.executable, "fastplastic_coba.py",
+                                              common + ["--threads", str(args.threads)],
+                                              args.timeout))
+                    for p in peers:
+                        script, extra, _label = PEERS[p]
+                        peer_runs[p].append(run_script(pythons[p], script, common + extra,
+                                                       args.timeout))
+                rows = [(f"fastplastic ({args.threads} thread{'s' * (args.threads > 1)})",
+                         fp_runs, None)]
+                for p in peers:
+                    pairs = [b["run_s"] / f["run_s"] for f, b in zip(fp_runs, peer_runs[p])
+                             if "error" not in f and "error" not in b]
+                    rows.append((PEERS[p][2], peer_runs[p],
+                                 float(np.median(pairs)) if pairs else None))
+                mode = "stdp_pre" if stdp else "static"
+                ceil = ceilings.get((w["n"], w["fan_out"]), {}).get(mode)
+                title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
+                         f"i_bias {w['i_bias'] * 1e9:g} nA, seed {w['seed']}, {duration:g} s, "
+                         f"{'pair STDP on E->E' if stdp else 'static'}; median of "
+                         f"{args.repeats}, alternating")
+                print()
+                print(table(title, rows, ceil,
+                            "STDP pre-spike-write" if stdp else "static"))
+                sys.stdout.flush()
+                for label, runs, _ in rows:
+                    for r in runs:
+                        records.append({"table": title, "label": label, **r})
+    print(f"\nload average at end {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(records, f, indent=1)
 
 
 if __name__ == "__main__":
