@@ -53,14 +53,19 @@ def _distinct_rows(n_rows, m, k, rng):
             out[r0:r0 + step] = np.argpartition(keys, k - 1, axis=1)[:, :k]
         return out
     x = rng.integers(0, m, size=(n_rows, k))
-    while True:                                 # redraw repeats until none are left
-        x.sort(axis=1)
-        dup = np.zeros_like(x, dtype=bool)
-        dup[:, 1:] = x[:, 1:] == x[:, :-1]
+    x.sort(axis=1)
+    rows, sub = np.arange(n_rows), x   # rows still to check, and their values
+    while True:                        # redraw repeats until none are left
+        dup = np.zeros_like(sub, dtype=bool)
+        dup[:, 1:] = sub[:, 1:] == sub[:, :-1]
         n_dup = int(dup.sum())
         if n_dup == 0:
             return x
-        x[dup] = rng.integers(0, m, size=n_dup)
+        sub[dup] = rng.integers(0, m, size=n_dup)      # row-major: the same draws as ever
+        hit = dup.any(axis=1)          # only rows that had a repeat change
+        rows, sub = rows[hit], sub[hit]
+        sub.sort(axis=1)
+        x[rows] = sub
 
 
 def fixed_indegree(n_pre, n_post, k, rng, autapses=True):
@@ -71,8 +76,14 @@ def fixed_indegree(n_pre, n_post, k, rng, autapses=True):
     pre = x.ravel()
     if not autapses:
         pre = _skip_self(post, pre)
-    order = np.lexsort((post, pre))
-    return pre[order], post[order]
+    # (pre, post) order by one sort of a combined key: pairs are distinct and
+    # n_pre * n_post < 2**63, so the key sorts as the pairs do (a lexsort of
+    # two arrays is ~4x slower at 10^7 synapses)
+    key = pre * np.int64(n_post)
+    key += post
+    del pre, post
+    key.sort()
+    return np.divmod(key, np.int64(n_post))
 
 
 def one_to_one(n):
