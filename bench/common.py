@@ -28,3 +28,22 @@ def propagation_net(n_pre, fan_out, rate, seed=0):
     net.connect(src, tgt, in_degree=fan_out, weight=0.1 * nS)
     mon = net.monitor(src, "spikes")
     return net, mon
+
+
+def coba_workload(name, stdp=False, threads=1):
+    """The speed issue's COBA workloads ("4k", "40k", "1e7"; bench/peers/workloads.py),
+    built as the peer comparison builds them (bench/peers/fastplastic_coba.py).
+    Returns (net, spike monitors, workload spec)."""
+    import importlib.util
+    import os
+    import sys
+    peers = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
+    if peers not in sys.path:
+        sys.path.insert(0, peers)
+    spec = importlib.util.spec_from_file_location("_fp_peer_coba",
+                                                  os.path.join(peers, "fastplastic_coba.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    w = mod.W.spec(name)
+    net, exc, inh = mod.build(w, stdp=stdp, threads=threads)
+    return net, [net.monitor(exc, "spikes"), net.monitor(inh, "spikes")], w

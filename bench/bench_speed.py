@@ -1,0 +1,70 @@
+"""asv benchmarks of the speed issue's workloads (the networks of
+bench/peers/compare.py): COBA 4k x 80, 40k x 80 and 10k x 1000 (10^7
+synapses, weights x 80/K, 3 nA bias), static and with pair STDP on E->E,
+single thread; and the construction of a 10^7-synapse network.
+
+Each time_ run is kept short (< ~5 s) for ``asv run --quick``:
+1 s of biological time at 4k, 0.2 s at 40k and 10^7 synapses.
+"""
+import time
+
+import fastplastic as fp
+from fastplastic.units import ms, nS
+
+from .common import coba_workload, synaptic_events
+
+DURATION = {"4k": 1.0, "40k": 0.2, "1e7": 0.2}
+
+
+class CobaSpeed:
+    """COBA workloads of the peer comparison, static or pair STDP on E->E."""
+    params = (["4k", "40k", "1e7"], ["static", "stdp"])
+    param_names = ["workload", "plasticity"]
+    timeout = 600
+
+    def setup(self, workload, plasticity):
+        self.net, self.mons, _ = coba_workload(workload, stdp=plasticity == "stdp")
+        self.net.run(1e-3, progress=False)          # warm-up: allocations, trace set-up
+
+    def time_run(self, workload, plasticity):
+        self.net.run(DURATION[workload], progress=False)
+
+    def peakmem_build(self, workload, plasticity):
+        coba_workload(workload, stdp=plasticity == "stdp")
+
+    def track_events_per_s(self, workload, plasticity):
+        net, mons, _ = coba_workload(workload, stdp=plasticity == "stdp")
+        net.run(1e-3, progress=False)
+        before = synaptic_events(net, mons)
+        t0 = time.perf_counter()
+        net.run(DURATION[workload], progress=False)
+        return (synaptic_events(net, mons) - before) / (time.perf_counter() - t0)
+    track_events_per_s.unit = "events/s"
+
+    def track_bytes_per_synapse(self, workload, plasticity):
+        """The network's own memory estimate (synapses, groups, rings, traces)
+        divided by its synapses: the issue's per-synapse budget."""
+        return self.net.memory_estimate()["total"] / self.net.n_synapses
+    track_bytes_per_synapse.unit = "bytes"
+
+
+class Build:
+    """Network construction with 10^7 synapses: 10k -> 10k, fan-in/-out 1000."""
+    params = ["p", "in_degree"]
+    param_names = ["connectivity"]
+    timeout = 300
+
+    @staticmethod
+    def _build(connectivity):
+        net = fp.Network(dt=0.1 * ms, seed=0)
+        a = net.add(fp.LIF(10_000, synapses="conductance"))
+        b = net.add(fp.LIF(10_000, synapses="conductance"))
+        kw = {"p": 0.1} if connectivity == "p" else {"in_degree": 1000}
+        net.connect(a, b, weight=0.5 * nS, **kw)
+        return net
+
+    def time_build_1e7(self, connectivity):
+        self._build(connectivity)
+
+    def peakmem_build_1e7(self, connectivity):
+        self._build(connectivity)
