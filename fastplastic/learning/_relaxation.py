@@ -9,8 +9,13 @@ connectivity with symmetric weights W_l between layers l and l+1):
 
 and one Euler step of the gradient dynamics du/dt = -dF/du (their Eq. 5) with step ``dt``:
 
-    u_l <- u_l + dt * ( rho'(u_l) * (rho(u_{l-1}) W_{l-1} + b_{l-1} + rho(u_{l+1}) W_l^T) - u_l
+    u_l <- u_l + dt * ( rho'(u_l) * (rho(u_{l-1}) W_{l-1} + b_{l-1} + rho(u_{l+1}) F_l) - u_l
                         [ + beta * (y - u_L)  for l = L ] )
+
+with top-down matrices F_l = W_l^T (symmetric network). Any other F_l (shape (n_{l+1}, n_l))
+gives the asymmetric network: the same update, now a vector field that is not the gradient of an
+energy (Scellier, Goyal, Binas, Mesnard & Bengio 2018, arXiv:1808.04873, Eq. 2; O'Reilly 1996
+Sec. 2 for GeneRec with separate feedback weights).
 
 For the hard sigmoid (``code == 4``) each step is projected back onto the box [0, 1], as in
 Scellier & Bengio (2017, Sec. 4); otherwise a unit pushed below 0 has rho' = 0 and never returns.
@@ -20,18 +25,23 @@ rho_pre * d(rho_post) for both directions of each symmetric synapse (Bengio et a
 
     dW_l += rho(u_l)^T Delta rho(u_{l+1}) + Delta rho(u_l)^T rho(u_{l+1}),   db_l += sum Delta rho(u_{l+1})
 
-with rho evaluated before the step and Delta the change over the step.
+with rho evaluated before the step and Delta the change over the step, for l >= 1. For l = 0 the
+input is clamped (Delta rho(u_0) = 0) and the sum telescopes to x^T (rho(u_1)_end -
+rho(u_1)_start): the caller forms that product itself and dWs[0] is left untouched.
 
-Arrays (one float dtype, C-contiguous; tuples of length L+1 indexed by layer, entry 0 = input):
+Arrays (one float dtype, C-contiguous unless noted; tuples of length L+1 indexed by layer,
+entry 0 = input):
     us[l] (B, n_l) states (us[0] = x), rs[l] (B, n_l) rho(u) (rs[0] = x), prev[l], drive[l]
-    scratch of the same shapes; Ws[l] (n_l, n_{l+1}), bs[l] (n_{l+1},) and dWs / dbs of the same
-    shapes (tuples of length L); target (B, n_L).
-Cost per step: two gemms per layer pair except the constant input drive, computed once.
+    scratch of the same shapes; Ws[l] (n_l, n_{l+1}), Fs[l] (n_{l+1}, n_l) top-down matrices
+    (all C- or all F-ordered; Fs[0] unused), bs[l] (n_{l+1},) and dWs / dbs of Ws' / bs' shapes
+    (tuples of length L); x_drive (B, n_1) = x W_0 + b_0, the constant input drive (computed
+    once by the caller and shared by all phases); target (B, n_L).
+Cost per step: two gemms per layer pair above the input, O(B sum_{l>=1} n_l n_{l+1}).
 """
 import numpy as np
 from numba import njit
 
-from .activations import act, dact
+from .activations import act, dact_from
 
 __all__ = ["relax_layered"]
 
@@ -49,20 +59,21 @@ def _rates(us, rs, code):
 def _accumulate(rs, prev, dWs, dbs):
     for l in range(len(dWs)):
         d_post = rs[l + 1] - prev[l + 1]
-        dw, db = dWs[l], dbs[l]
-        dw += np.dot(prev[l].T, d_post)
-        if l > 0:
-            dw += np.dot((rs[l] - prev[l]).T, prev[l + 1])
+        db = dbs[l]
         db += d_post.sum(axis=0)
+        if l > 0:        # l = 0 telescopes: formed by the caller
+            dw = dWs[l]
+            dw += np.dot(prev[l].T, d_post)
+            dw += np.dot((rs[l] - prev[l]).T, prev[l + 1])
 
 
 @njit(cache=True)
-def _euler(l, L, us, drive, target, beta, clamp, code, dt):
-    u, d = us[l], drive[l]
+def _euler(l, L, us, rs, drive, target, beta, clamp, code, dt):
+    u, r, d = us[l], rs[l], drive[l]
     out = l == L
     for i in range(u.shape[0]):
         for j in range(u.shape[1]):
-            du = dact(code, u[i, j]) * d[i, j] - u[i, j]
+            du = dact_from(code, u[i, j], r[i, j]) * d[i, j] - u[i, j]
             if out:
                 du += beta * (target[i, j] - u[i, j])
             u[i, j] += dt * du
@@ -71,11 +82,10 @@ def _euler(l, L, us, drive, target, beta, clamp, code, dt):
 
 
 @njit(cache=True)
-def relax_layered(us, rs, prev, drive, Ws, bs, target, beta, clamp, code, dt, n_steps,
-                  accumulate, dWs, dbs):
+def relax_layered(us, rs, prev, drive, Ws, Fs, bs, x_drive, target, beta, clamp, code, dt,
+                  n_steps, accumulate, dWs, dbs):
     """Run ``n_steps`` synchronous Euler steps in place; on return rs = rho(us)."""
     L = len(us) - 1
-    x_drive = np.dot(us[0], Ws[0]) + bs[0]
     _rates(us, rs, code)
     for step in range(n_steps):
         for l in range(1, L + 1):
@@ -86,9 +96,9 @@ def relax_layered(us, rs, prev, drive, Ws, bs, target, beta, clamp, code, dt, n_
                 np.dot(rs[l - 1], Ws[l - 1], d)
                 d += bs[l - 1]
             if l < L:
-                d += np.dot(rs[l + 1], Ws[l].T)
+                d += np.dot(rs[l + 1], Fs[l])
         for l in range(1, L + 1 - (1 if clamp else 0)):
-            _euler(l, L, us, drive, target, beta, clamp, code, dt)
+            _euler(l, L, us, rs, drive, target, beta, clamp, code, dt)
         if accumulate:
             for l in range(1, L + 1):
                 prev[l][:] = rs[l]

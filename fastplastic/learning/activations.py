@@ -24,7 +24,8 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ACTIVATIONS", "activation_code", "activate", "derivative", "second_derivative"]
+__all__ = ["ACTIVATIONS", "activation_code", "activate", "derivative", "derivative_from_output",
+           "second_derivative"]
 
 ACTIVATIONS = ("linear", "tanh", "sigmoid", "relu", "hard_sigmoid")
 
@@ -70,6 +71,16 @@ def dact(code, x):
     if code == 3:
         return 1.0 if x > 0.0 else 0.0
     return 1.0 if 0.0 <= x <= 1.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def dact_from(code, x, fx):
+    """f'(x) given also fx = f(x): tanh and sigmoid read it off fx (no second exp/tanh)."""
+    if code == 1:
+        return 1.0 - fx * fx
+    if code == 2:
+        return fx * (1.0 - fx)
+    return dact(code, x)
 
 
 @njit(cache=True, inline="always")
@@ -135,6 +146,19 @@ def activate(name, x):
 def derivative(name, x):
     """f'(x) elementwise for the nonlinearity ``name``."""
     return _apply(1, name, x)
+
+
+def derivative_from_output(name, z, h):
+    """f'(z) given also h = f(z), for the backward sweeps: tanh and sigmoid read it off h
+    (1 - h^2, h (1 - h)) instead of evaluating exp/tanh again; ``None`` for ``linear`` (f' = 1,
+    the caller skips the product); the others as :func:`derivative`."""
+    if name == "linear":
+        return None
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "sigmoid":
+        return h * (1.0 - h)
+    return derivative(name, z)
 
 
 def second_derivative(name, x):

@@ -7,15 +7,15 @@ An :class:`MLP` holds weights ``W[l]`` of shape ``(n_l, n_{l+1})`` and biases ``
     z_{l+1} = h_l W_l + b_l,      h_{l+1} = f_{l+1}(z_{l+1}),      h_0 = x.
 
 The energy-based rules (equilibrium propagation, CHL, GeneRec, continuous update) read the same
-weights as the symmetric connections of a layered Hopfield-like network (see
-:mod:`fastplastic.learning.rules._hopfield`); feedback-weight rules keep their own feedback
-matrices. Activities and weights are dimensionless rates.
+weights as the connections of a layered Hopfield-like network, :class:`LayeredHopfield`:
+symmetric (feedback = W^T) or with separate feedback matrices; feedback-weight rules keep their
+own feedback matrices. Activities and weights are dimensionless rates.
 """
 import numpy as np
 
 from .activations import activate, activation_code, derivative
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "LayeredHopfield"]
 
 _DTYPES = (np.float64, np.float32)
 
@@ -102,7 +102,8 @@ class MLP:
         h = self.check_input(x)
         zs, hs = [None], [h]
         for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
-            z = h @ w + b
+            z = h @ w
+            z += b
             h = activate(self.layer_activation(l), z)
             zs.append(z)
             hs.append(h)
@@ -126,22 +127,29 @@ class MLP:
 
 
 class LayeredHopfield:
-    """The energy-based (recurrent, symmetric) reading of an :class:`MLP`'s weights.
+    """The recurrent (Hopfield-like) reading of an :class:`MLP`'s weights, for energy rules.
 
-    Layer ``l`` and ``l+1`` are coupled in both directions by the same ``W_l``; every non-input
-    unit has state ``u`` and rate ``rho(u)`` with ``rho`` = the MLP's ``activation`` (which must
-    equal its ``output_activation``). Relaxation follows the gradient dynamics of the energy of
-    Scellier & Bengio (2017, Eqs. 1-5); see :mod:`fastplastic.learning._relaxation` for the
-    equations. The weights are shared with the MLP, not copied.
+    Layer ``l`` drives layer ``l+1`` through ``W_l``; layer ``l+1`` feeds back to layer ``l``
+    through ``F_l``: ``W_l^T`` in the symmetric network (the default, an energy-based network:
+    relaxation follows the gradient dynamics of the energy of Scellier & Bengio 2017, Eqs. 1-5),
+    or separate matrices (asymmetric network: the same dynamics without an energy; Scellier et
+    al. 2018, arXiv:1808.04873; O'Reilly 1996). Every non-input unit has state ``u`` and rate
+    ``rho(u)`` with ``rho`` = the MLP's ``activation`` (which must equal its
+    ``output_activation``). See :mod:`fastplastic.learning._relaxation` for the equations. The
+    weights are shared with the MLP, not copied.
 
     Parameters
     ----------
     net : MLP
     dt : float
         Euler step of the relaxation (dimensionless, in units of the unit time constant), in (0, 1].
+    feedback : None or list of arrays
+        None: symmetric (``F_l = W_l^T``, read live from the MLP). Otherwise the top-down
+        matrices ``feedback[l]`` of shape (n_{l+1}, n_l) for l = 1..L-1 (entry 0 ignored), in the
+        network's dtype; they are used as given (not copied).
     """
 
-    def __init__(self, net, dt=0.5):
+    def __init__(self, net, dt=0.5, feedback=None):
         if net.activation != net.output_activation:
             raise ValueError(f"energy-based rules need one nonlinearity for all layers; net has "
                              f"activation={net.activation!r}, output_activation="
@@ -150,8 +158,41 @@ class LayeredHopfield:
             raise ValueError(f"dt={dt!r}: allowed range (0, 1]")
         self.net, self.dt = net, float(dt)
         self.code = activation_code(net.activation)
+        self.feedback = None if feedback is None else self._check_feedback(net, feedback)
 
-    def relax(self, x, n_steps, init=None, target=None, beta=0.0, clamp=False, accumulate=False):
+    @staticmethod
+    def _check_feedback(net, feedback):
+        L = net.n_layers
+        if len(feedback) != L:
+            raise ValueError(f"feedback: expected a list of {L} entries (entry 0 ignored), "
+                             f"got {len(feedback)}")
+        out = [np.zeros((1, 1), net.dtype)]       # entry 0 is never read (the input is clamped)
+        for l in range(1, L):
+            f = feedback[l]
+            shape = (net.sizes[l + 1], net.sizes[l])
+            if not isinstance(f, np.ndarray) or f.shape != shape or f.dtype != net.dtype \
+                    or not f.flags.c_contiguous:
+                raise ValueError(f"feedback[{l}]: expected a C-contiguous {np.dtype(net.dtype).name}"
+                                 f" array of shape {shape}, got "
+                                 f"{getattr(f, 'shape', type(f).__name__)}")
+            if not np.all(np.isfinite(f)):
+                raise ValueError(f"feedback[{l}] has non-finite entries")
+            out.append(f)
+        return out
+
+    @property
+    def symmetric(self):
+        return self.feedback is None
+
+    def input_drive(self, x):
+        """The constant drive ``x W_0 + b_0`` of the first layer (share it between phases)."""
+        net = self.net
+        d = net.check_input(x) @ net.weights[0]
+        d += net.biases[0]
+        return d
+
+    def relax(self, x, n_steps, init=None, target=None, beta=0.0, clamp=False, accumulate=False,
+              x_drive=None):
         """Relax the states for ``n_steps`` Euler steps.
 
         Parameters
@@ -167,7 +208,11 @@ class LayeredHopfield:
         clamp : bool
             Hold ``u_L = target`` (CHL / GeneRec plus phase).
         accumulate : bool
-            Also return the continuous-update sums ``(dWs, dbs)`` (see the kernel's docstring).
+            Also return the continuous-update sums ``(dWs, dbs)`` (see the kernel's docstring);
+            symmetric network only. ``dWs[0]`` is a :class:`~fastplastic.learning.rules.base.LowRank`
+            (the input is clamped, so its sum telescopes), the others arrays.
+        x_drive : array (B, n_1), optional
+            :meth:`input_drive` of ``x``, if already computed.
 
         Returns
         -------
@@ -176,7 +221,10 @@ class LayeredHopfield:
         """
         # Local import: the kernel module is heavy to compile and only energy rules need it.
         from ._relaxation import relax_layered
+        from .rules.base import LowRank
         net = self.net
+        if accumulate and not self.symmetric:
+            raise ValueError("accumulate=True (continuous update) needs the symmetric network")
         x = net.check_input(x)
         B = x.shape[0]
         if init is None:
@@ -186,20 +234,22 @@ class LayeredHopfield:
         if clamp:
             us[-1] = np.ascontiguousarray(target, dtype=net.dtype).copy()
         tgt = us[-1] if target is None else np.ascontiguousarray(target, dtype=net.dtype)
+        if x_drive is None:
+            x_drive = self.input_drive(x)
         rs = [x] + [np.empty_like(u) for u in us[1:]]
         prev = [x] + [np.empty_like(u) for u in us[1:]]
         drive = [np.empty_like(u) for u in us]
-        dWs = [np.zeros_like(w) for w in net.weights]
-        dbs = [np.zeros_like(b) for b in net.biases]
-        relax_layered(tuple(us), tuple(rs), tuple(prev), tuple(drive), tuple(net.weights),
-                      tuple(net.biases), tgt, beta, clamp, self.code, self.dt, int(n_steps),
-                      accumulate, tuple(dWs), tuple(dbs))
-        return (us, rs, (dWs, dbs)) if accumulate else (us, rs)
-
-    @staticmethod
-    def correlations(rs):
-        """-dE/dtheta at a state: ``[rho_l^T rho_{l+1}, sum rho_{l+1}]`` in ``MLP.params()`` order."""
-        out = []
-        for pre, post in zip(rs[:-1], rs[1:]):
-            out += [pre.T @ post, post.sum(axis=0)]
-        return out
+        if accumulate:
+            dWs = [np.zeros_like(w) for w in net.weights]
+            dbs = [np.zeros_like(b) for b in net.biases]
+            r1_start = activate(net.activation, us[1])
+        else:                       # not touched by the kernel
+            dWs, dbs = net.weights, net.biases
+        fs = tuple(w.T for w in net.weights) if self.symmetric else tuple(self.feedback)
+        relax_layered(tuple(us), tuple(rs), tuple(prev), tuple(drive), tuple(net.weights), fs,
+                      tuple(net.biases), x_drive, tgt, beta, clamp, self.code, self.dt,
+                      int(n_steps), accumulate, tuple(dWs), tuple(dbs))
+        if not accumulate:
+            return us, rs
+        dWs[0] = LowRank(x, rs[1] - r1_start)
+        return us, rs, (dWs, dbs)

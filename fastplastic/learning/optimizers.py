@@ -1,9 +1,15 @@
 """Optimizers: turn a rule's gradient-like update into a parameter change.
 
 Every rule returns, for each parameter, an estimate ``g`` of the gradient of the mean loss (so
-that descending it learns); the optimizer applies it in place. Learning rates are dimensionless.
+that descending it learns); the optimizer applies it in place. ``g`` is an array or a
+:class:`~fastplastic.learning.rules.base.LowRank` (``scale * pre^T post``), which SGD adds into the
+weights with one BLAS call and Adam expands into a preallocated buffer; no optimizer allocates a
+parameter-sized array per step. Learning rates are dimensionless.
 """
 import numpy as np
+
+from ._update import adam_update, add_outer, axpy
+from .rules.base import LowRank
 
 __all__ = ["SGD", "Adam", "make_optimizer"]
 
@@ -28,17 +34,24 @@ class SGD:
         self._v = None
 
     def step(self, params, grads):
-        """Update ``params`` (list of arrays) in place from ``grads`` (same shapes)."""
+        """Update ``params`` (list of arrays) in place from ``grads`` (arrays or LowRank)."""
+        lr = self.lr
         if self.momentum == 0.0:
             for p, g in zip(params, grads):
-                p -= self.lr * g
+                if isinstance(g, LowRank):
+                    add_outer(p, g.pre, g.post, -lr * g.scale)
+                else:
+                    axpy(g, p, -lr)
             return
         if self._v is None:
             self._v = [np.zeros_like(p) for p in params]
         for p, g, v in zip(params, grads, self._v):
-            v *= self.momentum
-            v += g
-            p -= self.lr * v
+            if isinstance(g, LowRank):
+                add_outer(v, g.pre, g.post, g.scale, self.momentum)
+            else:
+                v *= self.momentum
+                v += g
+            axpy(v, p, -lr)
 
 
 class Adam:
@@ -56,23 +69,26 @@ class Adam:
         if eps <= 0:
             raise ValueError(f"eps={eps!r}: must be > 0")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
-        self._m = self._v = None
+        self._m = self._v = self._g = None
         self._t = 0
 
     def step(self, params, grads):
-        """Update ``params`` in place."""
+        """Update ``params`` (C-contiguous arrays) in place from ``grads`` (arrays or LowRank)."""
         if self._m is None:
             self._m = [np.zeros_like(p) for p in params]
             self._v = [np.zeros_like(p) for p in params]
+            self._g = [np.empty_like(p) for p in params]
         self._t += 1
         c1 = 1.0 - self.beta1 ** self._t
         c2 = 1.0 - self.beta2 ** self._t
-        for p, g, m, v in zip(params, grads, self._m, self._v):
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * g * g
-            p -= (self.lr / c1) * m / (np.sqrt(v / c2) + self.eps)
+        for p, g, m, v, buf in zip(params, grads, self._m, self._v, self._g):
+            if isinstance(g, LowRank):
+                g = add_outer(buf, g.pre, g.post, g.scale, 0.0)
+            elif g.dtype != p.dtype or not g.flags.c_contiguous:
+                buf[...] = g
+                g = buf
+            adam_update(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                        self.beta1, self.beta2, self.lr / c1, c2, self.eps)
 
 
 _DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3}

@@ -35,7 +35,8 @@ class History:
     test_accuracy : list of float
         Accuracy on the test set after the epoch.
     epoch_time : list of float
-        Wall time of the training part of the epoch (s), excluding evaluation and angles.
+        Wall time of the epoch's training loop (s): batches, rule, optimizer and bookkeeping,
+        excluding the test-set evaluation and the angle measurements.
     angle : list of list of float
         Mean angle (degrees) between the rule's weight update and backprop's gradient, per
         layer; NaN for a layer whose update or gradient was zero in every measured batch.
@@ -87,29 +88,39 @@ def _check_args(net, rule, data, epochs, batch_size, angle_every):
             raise ValueError(f"{name}={val!r}: must be an integer >= {0 if name == 'epochs' else 1}")
 
 
-def _epoch(net, rule, opt, x, y, order, batch_size, angle_every, rng, bar):
-    losses, correct, angles, t_train = [], 0, [], 0.0
+def _epoch(net, rule, opt, x, y, labels, order, batch_size, angle_every, rng, bar):
+    """One pass over the training set; the returned time is the whole batch loop's wall time
+    (batch gathering, rule, optimizer, bookkeeping) minus the angle measurements."""
+    loss_sum, correct, angles, t_angle = 0.0, 0, [], 0.0
     params = net.params()
+    n_layers = net.n_layers
+    t_start = time.perf_counter()
     for i, start in enumerate(range(0, len(order), batch_size)):
         idx = order[start:start + batch_size]
         xb, yb = x[idx], y[idx]
-        if i % angle_every == 0:
+        measure = i % angle_every == 0
+        if measure:
+            t0 = time.perf_counter()
             bp, _ = backprop_gradients(net, xb, yb, rule.loss)
-        t0 = time.perf_counter()
+            t_angle += time.perf_counter() - t0
         step = rule.step(net, xb, yb, rng)
-        if i % angle_every == 0:
-            angles.append([update_angle(step.grads[2 * l], bp[2 * l]) for l in range(net.n_layers)])
-        opt.step(params, step.grads)
-        t_train += time.perf_counter() - t0
-        losses.append(loss_value(rule.loss, step.output, yb) * len(idx))
-        correct += int(np.sum(step.output.argmax(1) == yb.argmax(1)))
+        if measure:
+            t0 = time.perf_counter()
+            grads = step.grads
+            angles.append([update_angle(grads[2 * l], bp[2 * l]) for l in range(n_layers)])
+            t_angle += time.perf_counter() - t0
+        opt.step(params, step.terms)
+        out = step.output
+        loss_sum += loss_value(rule.loss, out, yb) * len(idx)
+        correct += int(np.count_nonzero(out.argmax(1) == labels[idx]))
         bar.update(len(idx))
-    if not (np.isfinite(sum(losses)) and all(np.all(np.isfinite(p)) for p in params)):
+    t_train = time.perf_counter() - t_start - t_angle
+    if not (np.isfinite(loss_sum) and all(np.all(np.isfinite(p)) for p in params)):
         raise FloatingPointError(f"{rule!r}: loss or weights became non-finite; lower the "
                                  f"learning rate")
     with np.errstate(all="ignore"):
         mean_angle = np.nanmean(np.array(angles, float), axis=0) if angles else []
-    return sum(losses) / len(order), correct / len(order), t_train, list(map(float, mean_angle))
+    return loss_sum / len(order), correct / len(order), t_train, list(map(float, mean_angle))
 
 
 def train(net, rule, data, epochs=5, batch_size=64, optimizer="sgd", lr=None, progress=True,
@@ -143,12 +154,13 @@ def train(net, rule, data, epochs=5, batch_size=64, optimizer="sgd", lr=None, pr
     rng = np.random.default_rng(seed)
     rule.bind(net, rng)
     x = net.check_input(data.x_train, "data.x_train")
-    y = one_hot(data.y_train, net.sizes[-1], net.dtype)
+    labels = np.asarray(data.y_train)
+    y = one_hot(labels, net.sizes[-1], net.dtype)
     hist = History(rule=getattr(rule, "name", type(rule).__name__))
     with tqdm(total=epochs * len(x), disable=not progress, desc=hist.rule, unit="sample") as bar:
         for _ in range(epochs):
             order = rng.permutation(len(x))
-            loss, acc, t, ang = _epoch(net, rule, opt, x, y, order, batch_size, angle_every, rng, bar)
+            loss, acc, t, ang = _epoch(net, rule, opt, x, y, labels, order, batch_size, angle_every, rng, bar)
             hist.loss.append(loss)
             hist.train_accuracy.append(acc)
             hist.epoch_time.append(t)

@@ -3,6 +3,7 @@ import numpy as np
 
 from fastplastic.learning import MLP
 from fastplastic.learning.losses import one_hot
+from fastplastic.learning.rules.base import dense
 
 
 def small_problem(sizes=(6, 5, 4, 3), activation="tanh", output_activation="linear",
@@ -17,5 +18,6 @@ def small_problem(sizes=(6, 5, 4, 3), activation="tanh", output_activation="line
 
 
 def rel_err(a, b):
-    """Largest relative error over a list of parameter arrays."""
-    return max(np.linalg.norm(p - q) / np.linalg.norm(q) for p, q in zip(a, b))
+    """Largest relative error over a list of parameter updates (arrays or LowRank terms)."""
+    return max(np.linalg.norm(dense(p) - dense(q)) / np.linalg.norm(dense(q))
+               for p, q in zip(a, b))

@@ -14,11 +14,13 @@ Margins (percentage points of test accuracy below backprop after 3 epochs), from
 """
 import os
 
+import numpy as np
 import pytest
 
 from fastplastic.learning import MLP, datasets, train
 from fastplastic.learning.compare import compare
-from fastplastic.learning.rules import FeedbackAlignment
+from fastplastic.learning.compare import network_for
+from fastplastic.learning.rules import ContrastiveHebbian, FeedbackAlignment, GeneRec
 
 SETUP = dict(hidden=(256,), epochs=3, batch_size=32, optimizer="adam", seed=0, progress=False)
 MARGIN = {"fa": 0.10, "dfa": 0.10, "sign": 0.05, "pc": 0.05, "ep": 0.08, "chl": 0.08,
@@ -51,6 +53,19 @@ def test_feedback_alignment_angle_falls_well_below_90_degrees(mnist):
               lr=0.05, progress=False, angle_every=5)
     first, last = h.angle[0][0], h.angle[-1][0]
     assert last < 60 and last < first - 15, [a[0] for a in h.angle]
+
+
+@pytest.mark.parametrize("rule_cls", [GeneRec, ContrastiveHebbian])
+def test_energy_rules_learn_in_an_asymmetric_network(mnist, rule_cls):
+    """Fixed random feedback instead of W^T (O'Reilly 1996 for GeneRec's asymmetric case):
+    the two-phase rules still learn, by feedback alignment; measured 84 % / 85 % after 3 epochs
+    on the slice (88 % with symmetric weights), so 75 % leaves room for platform noise."""
+    net = network_for("generec", [784, 256, 10], seed=0)
+    rule = rule_cls(feedback="random")
+    h = train(net, rule, mnist, epochs=3, batch_size=32, optimizer="adam", progress=False)
+    fb = rule.hopfield.feedback[1]
+    assert fb.shape == (10, 256) and not np.allclose(fb, net.weights[1].T)
+    assert h.test_accuracy[-1] >= 0.75, h.test_accuracy
 
 
 @pytest.mark.slow

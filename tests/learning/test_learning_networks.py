@@ -60,6 +60,37 @@ def test_hopfield_free_phase_is_a_stationary_point_of_the_energy():
     assert np.abs(grad1).max() < 1e-10 and np.abs(grad2).max() < 1e-10
 
 
+def test_hopfield_with_transposed_feedback_equals_the_symmetric_network():
+    """The asymmetric form with F_l = W_l^T (as separate arrays) is the symmetric network."""
+    net = MLP([4, 5, 6, 3], activation="sigmoid", output_activation="sigmoid", seed=2)
+    x = np.random.default_rng(1).random((3, 4))
+    y = np.eye(3)[[0, 2, 1]]
+    fb = [None] + [np.ascontiguousarray(w.T) for w in net.weights[1:]]
+    sym = LayeredHopfield(net).relax(x, 40, target=y, beta=0.5)[0]
+    asym = LayeredHopfield(net, feedback=fb).relax(x, 40, target=y, beta=0.5)[0]
+    for a, b in zip(sym, asym):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("feedback,match", [
+    ([None, np.zeros((5, 4))], "expected a list of 3"),
+    ([None, np.zeros((5, 5)), np.zeros((3, 6))], r"feedback\[1\]: expected .* shape \(6, 5\)"),
+    ([None, np.zeros((6, 5), np.float32), np.zeros((3, 6))], "float64"),
+    ([None, np.full((6, 5), np.nan), np.zeros((3, 6))], "non-finite"),
+])
+def test_bad_feedback_matrices_are_named(feedback, match):
+    net = MLP([4, 5, 6, 3], activation="sigmoid", output_activation="sigmoid")
+    with pytest.raises(ValueError, match=match):
+        LayeredHopfield(net, feedback=feedback)
+
+
+def test_continuous_update_needs_the_symmetric_network():
+    net = MLP([4, 5, 6, 3], activation="sigmoid", output_activation="sigmoid")
+    fb = [None, np.zeros((6, 5)), np.zeros((3, 6))]
+    with pytest.raises(ValueError, match="symmetric network"):
+        LayeredHopfield(net, feedback=fb).relax(np.zeros((2, 4)), 3, accumulate=True)
+
+
 def test_sgd_step_and_momentum():
     p = [np.array([1.0, 2.0])]
     opt = SGD(lr=0.1, momentum=0.5)

@@ -17,6 +17,15 @@ ACT = {
 NAMES = list(ACT)
 
 
+def adam_ref(p, g, m, v, t, lr, beta1, beta2, eps):
+    """Adam (Kingma & Ba 2015, Algorithm 1), one step on copies; returns (p, m, v)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return p - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
 def pc_relax_ref(xs, Ws, bs, names, n_steps, rate, fixed, clamp, target, beta):
     """Predictive-coding inference, one sample at a time; returns (xs, eps) lists."""
     L = len(Ws)
@@ -43,10 +52,13 @@ def pc_relax_ref(xs, Ws, bs, names, n_steps, rate, fixed, clamp, target, beta):
     return out_x, out_e
 
 
-def relax_layered_ref(x, us, Ws, bs, name, target, beta, clamp, dt, n_steps):
-    """Layered Hopfield relaxation by explicit gradient of the energy; returns (us, dWs, dbs)."""
+def relax_layered_ref(x, us, Ws, bs, name, target, beta, clamp, dt, n_steps, feedback=None):
+    """Layered Hopfield relaxation by explicit gradient of the energy (or, with ``feedback``
+    matrices F_l of shape (n_{l+1}, n_l), the same vector field with F_l in place of W_l^T);
+    returns (us, dWs, dbs)."""
     f, df = ACT[name]
     L = len(Ws)
+    top_down = [None] + [Ws[l].T if feedback is None else feedback[l] for l in range(1, L)]
     us = [np.array(u, dtype=np.float64) for u in us]
     dWs = [np.zeros_like(w) for w in Ws]
     dbs = [np.zeros_like(b) for b in bs]
@@ -56,7 +68,7 @@ def relax_layered_ref(x, us, Ws, bs, name, target, beta, clamp, dt, n_steps):
         for l in range(1, L + 1):
             drive = r[l - 1] @ Ws[l - 1] + bs[l - 1]
             if l < L:
-                drive = drive + r[l + 1] @ Ws[l].T
+                drive = drive + r[l + 1] @ top_down[l]
             du = df(us[l]) * drive - us[l]
             if l == L:
                 du = du + beta * (target - us[l])

@@ -3,7 +3,9 @@
 Backprop, feedback alignment, sign-symmetry and direct feedback alignment differ only in the
 matrix that carries the error to a hidden layer; this sweep takes that as a callback.
 """
+from ..activations import derivative_from_output
 from ..losses import loss_grad
+from .base import LowRank
 
 __all__ = ["backward_sweep"]
 
@@ -26,17 +28,27 @@ def backward_sweep(net, zs, hs, y, loss, feedback, out_error=None):
 
     Returns
     -------
-    list of arrays in ``net.params()`` order: ``dW_l = h_l^T delta_{l+1}``, ``db_l = sum delta_{l+1}``.
+    list in ``net.params()`` order: ``dW_l = h_l^T delta_{l+1}`` as a :class:`LowRank`,
+    ``db_l = sum delta_{l+1}`` as an array.
     """
     L = net.n_layers
     if out_error is None:
         out_error = loss_grad(loss, hs[L], y)
-    delta_out = out_error * net.derivative(L, zs[L])
+    delta_out = _times_derivative(net, L, out_error, zs, hs)
     delta = delta_out
     grads = [None] * (2 * L)
     for l in range(L - 1, -1, -1):
-        grads[2 * l] = hs[l].T @ delta
+        grads[2 * l] = LowRank(hs[l], delta)
         grads[2 * l + 1] = delta.sum(axis=0)
         if l > 0:
-            delta = feedback(l, delta, delta_out) * net.derivative(l, zs[l])
+            delta = _times_derivative(net, l, feedback(l, delta, delta_out), zs, hs)
     return grads
+
+
+def _times_derivative(net, l, err, zs, hs):
+    """err * f'_l(z_l), in place when err is a fresh array."""
+    d = derivative_from_output(net.layer_activation(l), zs[l], hs[l])
+    if d is None:
+        return err
+    d *= err
+    return d

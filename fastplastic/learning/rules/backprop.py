@@ -5,16 +5,20 @@ delta_L = dL/do * f'_L(z_L);   delta_l = (delta_{l+1} W_l^T) * f'_l(z_l);
 dL/dW_l = h_l^T delta_{l+1};   dL/db_l = sum_batch delta_{l+1}.
 """
 from ._feedforward import backward_sweep
-from .base import Rule, Step
+from .base import Rule, Step, dense
 
 __all__ = ["Backprop", "backprop_gradients"]
 
 
-def backprop_gradients(net, x, y, loss="mse"):
-    """Exact gradients of the mean batch loss, in ``net.params()`` order, and the output."""
+def _backprop_terms(net, x, y, loss):
     zs, hs = net.forward(x, cache=True)
-    grads = backward_sweep(net, zs, hs, y, loss, lambda l, d, d_out: d @ net.weights[l].T)
-    return grads, hs[-1]
+    return backward_sweep(net, zs, hs, y, loss, lambda l, d, d_out: d @ net.weights[l].T), hs[-1]
+
+
+def backprop_gradients(net, x, y, loss="mse"):
+    """Exact gradients of the mean batch loss (arrays, ``net.params()`` order) and the output."""
+    terms, out = _backprop_terms(net, x, y, loss)
+    return [dense(g) for g in terms], out
 
 
 class Backprop(Rule):
@@ -28,4 +32,4 @@ class Backprop(Rule):
     name = "bp"
 
     def step(self, net, x, y, rng):
-        return Step(*backprop_gradients(net, x, y, self.loss))
+        return Step(*_backprop_terms(net, x, y, self.loss))

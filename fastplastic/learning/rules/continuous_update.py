@@ -15,7 +15,7 @@ rate).
 import numpy as np
 
 from ._energy import EnergyRule
-from .base import Step
+from .base import LowRank, Step
 
 __all__ = ["ContinuousUpdate"]
 
@@ -40,9 +40,14 @@ class ContinuousUpdate(EnergyRule):
 
     def step(self, net, x, y, rng):
         hop = self._view(net)
-        free = self.free_phase(net, x)
+        x = net.check_input(x)
+        x_drive = hop.input_drive(x)
+        free = self.free_phase(net, x, x_drive)
         _, _, (dWs, dbs) = hop.relax(x, self.nudge_steps, init=free[0], target=y,
-                                     beta=self.beta, accumulate=True)
+                                     beta=self.beta, accumulate=True, x_drive=x_drive)
         scale = -1.0 / (self.beta * x.shape[0])
-        grads = [g * scale for wb in zip(dWs, dbs) for g in wb]
+        grads = []
+        for dw, db in zip(dWs, dbs):
+            grads += [LowRank(dw.pre, dw.post, dw.scale * scale) if isinstance(dw, LowRank)
+                      else dw * scale, db * scale]
         return Step(grads, free[0][-1])

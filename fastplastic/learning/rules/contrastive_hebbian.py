@@ -8,7 +8,7 @@ clamped to the target. Update:
 
 It is equilibrium propagation with the output fully clamped (beta -> infinity).
 """
-from ._energy import EnergyRule
+from ._energy import EnergyRule, contrast
 from .base import Step
 
 __all__ = ["ContrastiveHebbian"]
@@ -19,15 +19,17 @@ class ContrastiveHebbian(EnergyRule):
 
     Parameters
     ----------
-    free_steps, nudge_steps, dt : see :class:`EnergyRule` (``nudge_steps`` = clamped-phase steps).
+    free_steps, nudge_steps, dt, feedback : see :class:`EnergyRule` (``nudge_steps`` =
+        clamped-phase steps).
     """
 
     name = "chl"
 
     def step(self, net, x, y, rng):
         hop = self._view(net)
-        free = self.free_phase(net, x)
-        _, plus = hop.relax(x, self.nudge_steps, init=free[0], target=y, clamp=True)
-        grads = self._scaled_difference(hop.correlations(plus), hop.correlations(free[1]),
-                                        1.0 / x.shape[0])
-        return Step(grads, free[0][-1])
+        x = net.check_input(x)
+        x_drive = hop.input_drive(x)
+        free = self.free_phase(net, x, x_drive)
+        _, plus = hop.relax(x, self.nudge_steps, init=free[0], target=y, clamp=True,
+                            x_drive=x_drive)
+        return Step(contrast(plus, free[1], 1.0 / x.shape[0]), free[0][-1])

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import activations
 from ..networks import LayeredHopfield
-from ._energy import EnergyRule
+from ._energy import EnergyRule, contrast
 from .base import Step
 
 __all__ = ["EquilibriumPropagation", "recurrent_backprop_gradients"]
@@ -31,40 +31,48 @@ class EquilibriumPropagation(EnergyRule):
     beta : float
         Nudging strength (> 0).
     nudging : {"one_sided", "symmetric", "random_sign"}
-    free_steps, nudge_steps, dt : see :class:`EnergyRule`.
+    free_steps, nudge_steps, dt, feedback : see :class:`EnergyRule`.
     """
 
     name = "ep"
 
-    def __init__(self, beta=1.0, nudging="symmetric", free_steps=30, nudge_steps=10, dt=0.5):
-        super().__init__(free_steps, nudge_steps, dt)
+    def __init__(self, beta=1.0, nudging="symmetric", free_steps=30, nudge_steps=10, dt=0.5,
+                 feedback="symmetric"):
+        super().__init__(free_steps, nudge_steps, dt, feedback)
         if not np.isfinite(beta) or beta <= 0:
             raise ValueError(f"beta={beta!r}: must be a finite number > 0")
         if nudging not in NUDGINGS:
             raise ValueError(f"nudging={nudging!r}: allowed {', '.join(NUDGINGS)}")
         self.beta, self.nudging = float(beta), nudging
 
-    def updates_from(self, net, x, y, free, rng=None):
-        """EP gradient estimate starting from a free-phase result ``free = (us, rs)``."""
+    def updates_from(self, net, x, y, free, rng=None, x_drive=None):
+        """EP gradient estimate starting from a free-phase result ``free = (us, rs)``, as a list
+        of :class:`~fastplastic.learning.rules.base.LowRank` / array terms."""
         hop = self._view(net)
-        corr = hop.correlations
-        nudge = lambda b: hop.relax(x, self.nudge_steps, init=free[0], target=y, beta=b)[1]
+        x = net.check_input(x)
+        if x_drive is None:
+            x_drive = hop.input_drive(x)
+        nudge = lambda b: hop.relax(x, self.nudge_steps, init=free[0], target=y, beta=b,
+                                    x_drive=x_drive)[1]
         B = x.shape[0]
         if self.nudging == "symmetric":
             plus, minus = nudge(self.beta), nudge(-self.beta)
-            return self._scaled_difference(corr(plus), corr(minus), 1.0 / (2 * self.beta * B))
+            return contrast(plus, minus, 1.0 / (2 * self.beta * B))
         beta = self.beta
         if self.nudging == "random_sign" and rng is not None and rng.random() < 0.5:
             beta = -beta
-        return self._scaled_difference(corr(nudge(beta)), corr(free[1]), 1.0 / (beta * B))
+        return contrast(nudge(beta), free[1], 1.0 / (beta * B))
 
     def step(self, net, x, y, rng):
-        free = self.free_phase(net, x)
-        return Step(self.updates_from(net, x, y, free, rng), free[0][-1])
+        x = net.check_input(x)
+        x_drive = self._view(net).input_drive(x)
+        free = self.free_phase(net, x, x_drive)
+        return Step(self.updates_from(net, x, y, free, rng, x_drive), free[0][-1])
 
     def __repr__(self):
         return (f"EquilibriumPropagation(beta={self.beta}, nudging={self.nudging!r}, "
-                f"free_steps={self.free_steps}, nudge_steps={self.nudge_steps})")
+                f"free_steps={self.free_steps}, nudge_steps={self.nudge_steps}, "
+                f"feedback={self.feedback!r})")
 
 
 def _hessian(net, u, r, x):

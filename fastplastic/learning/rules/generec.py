@@ -10,7 +10,7 @@ connections are the transposed forward weights (the symmetric case, where O'Reil
 approximates almeida-pineda backprop; the symmetric-midpoint variant is CHL).
 """
 from ._energy import EnergyRule
-from .base import Step
+from .base import LowRank, Step
 
 __all__ = ["GeneRec"]
 
@@ -20,18 +20,22 @@ class GeneRec(EnergyRule):
 
     Parameters
     ----------
-    free_steps, nudge_steps, dt : see :class:`EnergyRule`.
+    free_steps, nudge_steps, dt, feedback : see :class:`EnergyRule` (``"random"``: fixed
+        random feedback weights, O'Reilly's asymmetric case).
     """
 
     name = "generec"
 
     def step(self, net, x, y, rng):
         hop = self._view(net)
-        free = self.free_phase(net, x)
-        _, plus = hop.relax(x, self.nudge_steps, init=free[0], target=y, clamp=True)
+        x = net.check_input(x)
+        x_drive = hop.input_drive(x)
+        free = self.free_phase(net, x, x_drive)
+        _, plus = hop.relax(x, self.nudge_steps, init=free[0], target=y, clamp=True,
+                            x_drive=x_drive)
         minus, B = free[1], x.shape[0]
         grads = []
         for l in range(net.n_layers):
             diff = plus[l + 1] - minus[l + 1]
-            grads += [-(minus[l].T @ diff) / B, -diff.sum(axis=0) / B]
+            grads += [LowRank(minus[l], diff, -1.0 / B), diff.sum(axis=0) * (-1.0 / B)]
         return Step(grads, free[0][-1])

@@ -29,7 +29,7 @@ has arrived but its presynaptic activity has not yet moved; equals backprop exac
 import numpy as np
 
 from ..activations import activation_code
-from .base import Rule, Step
+from .base import LowRank, Rule, Step
 
 __all__ = ["PredictiveCoding"]
 
@@ -72,11 +72,19 @@ class PredictiveCoding(Rule):
     def _clamped(self):
         return self.output_nudge is None or self.variant != "standard"
 
-    def _buffers(self, net, hs, y):
+    def _buffers(self, net, zs, hs, y):
+        """Value nodes and kernel buffers, starting from the feedforward pass ``(zs, hs)``: the
+        predictions at entry are the feedforward activities (the output's prediction too, when
+        the output node itself is clamped to the target)."""
         xs = [h.copy() for h in hs]
         if self._clamped():
             xs[-1] = np.ascontiguousarray(y, dtype=net.dtype).copy()
-        bufs = [[np.empty_like(h) for h in hs] for _ in range(4)]
+        # zs, mus, eps, gs (= eps * f'(z)), ds (= f'(z)), back (scratch): see _inference.pc_relax.
+        # Layer 1's prediction never changes (clamped input): share the forward arrays.
+        bufs = [[np.empty_like(h) for h in hs] for _ in range(6)]
+        for l in range(1, net.n_layers + 1):
+            bufs[0][l] = zs[l] if l == 1 else zs[l].copy()
+            bufs[1][l] = hs[l] if l == 1 else hs[l].copy()
         codes = np.array([0] + [activation_code(net.layer_activation(l))
                                 for l in range(1, net.n_layers + 1)], np.int64)
         return xs, bufs, codes
@@ -88,11 +96,11 @@ class PredictiveCoding(Rule):
                  self._clamped(), np.ascontiguousarray(y, dtype=net.dtype), beta, *map(tuple, bufs))
 
     def _grads(self, pre, g_post, scale):
-        return [-(pre.T @ g_post) * scale, -g_post.sum(axis=0) * scale]
+        return [LowRank(pre, g_post, -scale), g_post.sum(axis=0) * -scale]
 
     def step(self, net, x, y, rng):
-        _, hs = net.forward(x, cache=True)
-        xs, bufs, codes = self._buffers(net, hs, y)
+        zs, hs = net.forward(x, cache=True)
+        xs, bufs, codes = self._buffers(net, zs, hs, y)
         gs, L = bufs[3], net.n_layers
         scale = 1.0 / ((1.0 if self._clamped() else self.output_nudge) * x.shape[0])
         grads = [None] * (2 * L)
@@ -100,7 +108,8 @@ class PredictiveCoding(Rule):
             for t in range(L):
                 self._relax(net, xs, bufs, codes, 0 if t == 0 else 1, 1.0, False, y)
                 l = L - 1 - t
-                grads[2 * l:2 * l + 2] = self._grads(xs[l], gs[l + 1], scale)
+                # copies: later inference steps overwrite these buffers
+                grads[2 * l:2 * l + 2] = self._grads(xs[l].copy(), gs[l + 1].copy(), scale)
             return Step(grads, hs[-1])
         fixed = self.variant == "fixed_prediction"
         self._relax(net, xs, bufs, codes, self.inference_steps, self.inference_rate, fixed, y)

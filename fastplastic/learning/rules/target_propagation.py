@@ -18,7 +18,7 @@ import numpy as np
 
 from ..activations import activate, derivative
 from ..losses import loss_grad
-from .base import Rule, Step
+from .base import LowRank, Rule, Step
 
 __all__ = ["DifferenceTargetPropagation"]
 
@@ -86,16 +86,16 @@ class DifferenceTargetPropagation(Rule):
         return tgt
 
     def step(self, net, x, y, rng):
-        if rng is not None and self.inverse_lr > 0:
+        if rng is not None and self.inverse_lr > 0 and self.inverse_weights:
             self._train_inverses(net, net.forward(x, cache=True)[1], rng)
         zs, hs = net.forward(x, cache=True)
         L, B = net.n_layers, len(x)
         delta = loss_grad(self.loss, hs[L], y) * net.derivative(L, zs[L])
         grads = [None] * (2 * L)
-        grads[2 * L - 2:] = [hs[L - 1].T @ delta, delta.sum(axis=0)]
+        grads[2 * L - 2:] = [LowRank(hs[L - 1], delta), delta.sum(axis=0)]
         for l, tgt in self.targets(net, hs, zs, y).items():
             d = (hs[l] - tgt) * net.derivative(l, zs[l]) / (self.target_step * B)
-            grads[2 * l - 2:2 * l] = [hs[l - 1].T @ d, d.sum(axis=0)]
+            grads[2 * l - 2:2 * l] = [LowRank(hs[l - 1], d), d.sum(axis=0)]
         return Step(grads, hs[L])
 
     def __repr__(self):
