@@ -62,6 +62,13 @@ def median_of(runs, key):
     return float(np.median(vals)) if vals else float("nan")
 
 
+def median_ratio(ref_runs, runs):
+    """Median over the rounds of run_s / the reference's run_s in the same round."""
+    pairs = [b["run_s"] / f["run_s"] for f, b in zip(ref_runs, runs)
+             if "error" not in f and "error" not in b]
+    return float(np.median(pairs)) if pairs else None
+
+
 def agree(fp_rate, fp_cv, rate, cv):
     return abs(rate - fp_rate) <= RATE_TOL * fp_rate and abs(cv - fp_cv) <= CV_TOL
 
@@ -70,7 +77,7 @@ def table(title, rows, ceiling=None, ceiling_label=""):
     """rows: list of (label, runs, ratio or None); the first is fastplastic."""
     lines = [f"### {title}", "",
              "| simulator | build (s) | compile (s) | run (s) | E rate (Hz) | CV ISI | events/s "
-             "| peer / fastplastic | statistics |",
+             "| run time / fastplastic's | statistics |",
              "|---|---|---|---|---|---|---|---|---|"]
     fp_runs = rows[0][1]
     fp_rate, fp_cv = median_of(fp_runs, "rate_exc"), median_of(fp_runs, "cv_exc")
@@ -86,6 +93,13 @@ def table(title, rows, ceiling=None, ceiling_label=""):
         ev = median_of(ok_runs, "events") / run_s
         if runs is fp_runs:
             verdict, ratio_s = "reference", "1"
+        elif "spikes_sha256" in ok_runs[0]:      # fastplastic at another thread count
+            same = {r["spikes_sha256"] for r in ok_runs} == {r.get("spikes_sha256")
+                                                            for r in fp_runs}
+            verdict = "bit-identical spikes" if same else "**FAIL**: spikes differ"
+            if not same:
+                failures.append(label)
+            ratio_s = f"{ratio:.2f}" if ratio is not None else "–"
         else:
             good = agree(fp_rate, fp_cv, rate, cv)
             verdict = "agree" if good else (f"**FAIL** (rate {rate:.2f} vs {fp_rate:.2f} Hz, "
@@ -111,8 +125,9 @@ def table(title, rows, ceiling=None, ceiling_label=""):
             lines.append(f"fastplastic events/s = {100 * ev / ceiling:.1f} % of the C probe's "
                          f"{ceiling_label} ceiling on this core ({ceiling / 1e9:.3f} G/s)")
     if failures:
-        lines.append(f"**FAIL**: spike statistics of {', '.join(failures)} differ from "
-                     f"fastplastic's (rate within {RATE_TOL:.0%}, CV within {CV_TOL})")
+        lines.append(f"**FAIL**: {', '.join(failures)} differ from fastplastic "
+                     f"(rate within {RATE_TOL:.0%}, CV within {CV_TOL}; other thread counts: "
+                     "bit-identical spikes)")
     return "\n".join(lines)
 
 
@@ -127,7 +142,9 @@ def main():
     ap.add_argument("--durations", default="1", help="comma-separated simulated seconds")
     ap.add_argument("--plasticity", default="static,stdp", help="static, stdp or both")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1, help="fastplastic's threads")
+    ap.add_argument("--threads", default="1",
+                    help="fastplastic's thread counts, comma-separated; the first is the "
+                         "reference the others (and the peers) are compared with")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     ap.add_argument("--no-probe", action="store_true", help="skip the C ceiling probe")
     ap.add_argument("--json-out", default=None, help="write every run's record here")
@@ -143,6 +160,7 @@ def main():
     for p, py in pythons.items():
         if py is None:
             ap.error(f"--{p}-python is required with peer {p}")
+    threads = [int(t) for t in args.threads.split(",")]
     workloads = [w for w in args.workloads.split(",") if w]
     durations = [float(d) for d in args.durations.split(",")]
     plastic = [s == "stdp" for s in args.plasticity.split(",")]
@@ -165,22 +183,23 @@ def main():
             for stdp in plastic:
                 common = ["--workload", wname, "--duration", repr(duration)]
                 common += ["--stdp"] if stdp else []
-                fp_runs, peer_runs = [], {p: [] for p in peers}
+                fp_runs = {t: [] for t in threads}
+                peer_runs = {p: [] for p in peers}
                 for _ in range(args.repeats):           # alternate, so drift hits all
-                    fp_runs.append(run_script(sys.executable, "fastplastic_coba.py",
-                                              common + ["--threads", str(args.threads)],
-                                              args.timeout))
+                    for t in threads:
+                        fp_runs[t].append(run_script(sys.executable, "fastplastic_coba.py",
+                                                     common + ["--threads", str(t)],
+                                                     args.timeout))
                     for p in peers:
                         script, extra, _label = PEERS[p]
                         peer_runs[p].append(run_script(pythons[p], script, common + extra,
                                                        args.timeout))
-                rows = [(f"fastplastic ({args.threads} thread{'s' * (args.threads > 1)})",
-                         fp_runs, None)]
-                for p in peers:
-                    pairs = [b["run_s"] / f["run_s"] for f, b in zip(fp_runs, peer_runs[p])
-                             if "error" not in f and "error" not in b]
-                    rows.append((PEERS[p][2], peer_runs[p],
-                                 float(np.median(pairs)) if pairs else None))
+                ref = fp_runs[threads[0]]
+                rows = [(f"fastplastic ({t} thread{'s' * (t > 1)})", fp_runs[t],
+                         None if t == threads[0] else median_ratio(ref, fp_runs[t]))
+                        for t in threads]
+                rows += [(PEERS[p][2], peer_runs[p], median_ratio(ref, peer_runs[p]))
+                         for p in peers]
                 mode = "stdp_pre" if stdp else "static"
                 ceil = ceilings.get((w["n"], w["fan_out"]), {}).get(mode)
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "

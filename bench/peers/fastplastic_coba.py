@@ -9,6 +9,7 @@ it is that model, spike for spike), plus what ``coba`` does not take: weights
 scaled by 80 / fan_out and a constant current ``i_bias``.
 """
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -76,6 +77,9 @@ def main():
            "build_s": t_build, "run_s": t_run, "synapses": int(net.n_synapses),
            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     out.update(W.spike_stats(i[keep], t[keep], w["n_exc"], w["n"], args.duration, out_degree))
+    digest = hashlib.sha256(np.ascontiguousarray(i).tobytes())
+    digest.update(np.ascontiguousarray(np.concatenate([mons[0].t, mons[1].t])).tobytes())
+    out["spikes_sha256"] = digest.hexdigest()        # bit-identity across thread counts
     out["events_per_s"] = out["events"] / t_run
     print(json.dumps(out))
 
