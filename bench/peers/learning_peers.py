@@ -16,10 +16,14 @@ error):
 - ``torch``: PyTorch CPU autograd with ``torch.nn.Linear`` layers, for ``bp``;
 - ``biotorch``: BioTorch's feedback-alignment layers (``BioModule(mode="fa"|"dfa")``), PyTorch
   CPU, for ``fa`` and ``dfa``; runs in the interpreter given by ``--biotorch-python`` (a venv with
-  ``pip install torch biotorch``);
+  ``pip install torch biotorch``), by default this one if it can import biotorch;
 - ``pcx``: PCX (predictive coding in JAX, CPU, float64 via ``jax_enable_x64``), for ``pc``: 20
   inference steps of SGD rate 0.1 on the value nodes with the output clamped, then one weight
-  step; runs in the interpreter given by ``--pcx-python`` (a venv with ``pip install pcx``).
+  step; runs in the interpreter given by ``--pcx-python`` (a venv with ``pip install pcx``), by
+  default this one if it can import pcx.
+
+``pip install fastplastic[learning-peers]`` puts all three in one environment; separate venvs
+keep torch and JAX apart.
 
 Peers in other interpreters run this same file with ``--worker NAME``; the worker reads the data
 from an ``.npz`` file and prints its best time as JSON. Thread counts come from the environment
@@ -248,15 +252,23 @@ PEERS = {"bp": ("numpy", "torch"), "fa": ("numpy", "biotorch"), "dfa": ("numpy",
          "pc": ("numpy", "pcx")}
 
 
+def _here_if(module):
+    """This interpreter, if it can import ``module``; else None."""
+    import importlib.util
+    return sys.executable if importlib.util.find_spec(module) is not None else None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=512)
     parser.add_argument("--batch-sizes", default="1,64")
     parser.add_argument("--rules", default="bp,fa,dfa,pc")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--biotorch-python", help="interpreter with torch + biotorch installed "
-                        "(also used for the plain-torch bp peer)")
-    parser.add_argument("--pcx-python", help="interpreter with pcx (JAX) installed")
+    parser.add_argument("--biotorch-python", default=_here_if("biotorch"),
+                        help="interpreter with torch + biotorch installed (also used for the "
+                        "plain-torch bp peer; default: this one if it has biotorch)")
+    parser.add_argument("--pcx-python", default=_here_if("pcx"),
+                        help="interpreter with pcx (JAX) installed (default: this one if it has pcx)")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--rule", help=argparse.SUPPRESS)

@@ -78,6 +78,9 @@ class MLP:
 
     def check_input(self, x, name="x"):
         """Return ``x`` as a C-contiguous ``(batch, n_in)`` array of the network's dtype."""
+        if (type(x) is np.ndarray and x.dtype == self.dtype and x.ndim == 2
+                and x.shape[1] == self.sizes[0] and x.flags.c_contiguous):
+            return x            # already valid (the per-batch case): no conversion, no copy
         x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
             raise ValueError(f"{name} has shape {x.shape}; expected (batch, {self.sizes[0]})")

@@ -1,8 +1,12 @@
-"""Direct feedback alignment (Nøkland 2016, NeurIPS, Eq. 3 / Fig. 1).
+"""Direct feedback alignment (Nøkland 2016, NeurIPS 29, Sec. 2 and Fig. 1).
 
 Every hidden layer receives the output error through its own fixed random matrix:
 
     delta_l = (e B_l) * f'_l(z_l),   e = dL/dz_L,   B_l shape (n_out, n_l), fixed.
+
+``e`` is Nøkland's output error delta a_y (his Eq. 5; Eqs. 1-4 define the network and its loss);
+the DFA rule replaces backprop's delta a_l = (W_{l+1}^T delta a_{l+1}) * f'(a_l) by
+delta a_l = (B_l e) * f'(a_l) (column-vector convention; rows are samples here).
 """
 from ._feedforward import backward_sweep
 from .base import Rule, Step

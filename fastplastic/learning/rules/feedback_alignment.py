@@ -1,7 +1,7 @@
 """Feedback alignment (Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276).
 
 The error reaches hidden layer l through a fixed random matrix B_l instead of W_l^T
-(their Eq. for the hidden update, delta h = B e):
+(their Fig. 1: backprop's hidden update Delta h_BP = W^T e becomes Delta h_FA = B e):
 
     delta_l = (delta_{l+1} B_l) * f'_l(z_l),    B_l ~ U(-a, a), shape (n_{l+1}, n_l), fixed.
 
