@@ -14,7 +14,7 @@ and one Euler step of the gradient dynamics du/dt = -dF/du (their Eq. 5) with st
 
 with top-down matrices F_l = W_l^T (symmetric network). Any other F_l (shape (n_{l+1}, n_l))
 gives the asymmetric network: the same update, now a vector field that is not the gradient of an
-energy (Scellier, Goyal, Binas, Mesnard & Bengio 2018, arXiv:1808.04873, Eq. 2; O'Reilly 1996
+energy (Scellier, Goyal, Binas, Mesnard & Bengio 2018, arXiv:1808.04873, Sec. 2; O'Reilly 1996
 Sec. 2 for GeneRec with separate feedback weights).
 
 For the hard sigmoid (``code == 4``) each step is projected back onto the box [0, 1], as in

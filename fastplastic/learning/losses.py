@@ -4,7 +4,8 @@
 ``ce``:   L = -(1/B) sum_b sum_k y_bk log softmax(o_b)_k   dL/do = (softmax(o) - y) / B
 
 ``y`` is one-hot, shape (batch, n_out). The 1/2 in ``mse`` makes it the cost C of Scellier &
-Bengio (2017, Eq. 3) and the output energy term of predictive coding.
+Bengio (2017; F = E + beta C, see :mod:`fastplastic.learning._relaxation`) and the output
+energy term of predictive coding.
 """
 import numpy as np
 
