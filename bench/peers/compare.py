@@ -13,6 +13,10 @@ for plastic ones: fastplastic's deferred form).
         --brian2-python /tmp/b2env/bin/python --nest-python /tmp/nestenv/bin/python \\
         --workloads 4k,40k,1e7 --durations 1 --plasticity static,stdp --repeats 3
 
+--threads 1,2 adds fastplastic rows at other thread counts (speed-up against
+the first, spikes checked bit-identical); --vary-seed gives round r the seed
++ r, so that the statistics compared are medians over network realizations.
+
 Peers (each run by its own interpreter; --brian2-runtime-python defaults to
 --brian2-python): brian2 (cpp_standalone), brian2-runtime (Cython), nest
 (iaf_cond_exp).  Everything single-threaded.  Peers are optional extras
@@ -142,6 +146,10 @@ def main():
     ap.add_argument("--durations", default="1", help="comma-separated simulated seconds")
     ap.add_argument("--plasticity", default="static,stdp", help="static, stdp or both")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--vary-seed", action="store_true",
+                    help="round r uses the workload's seed + r (the same for every "
+                         "simulator): statistics are then medians over network realizations, "
+                         "not one realization's (COBA rates vary ~10 %% between seeds)")
     ap.add_argument("--threads", default="1",
                     help="fastplastic's thread counts, comma-separated; the first is the "
                          "reference the others (and the peers) are compared with")
@@ -185,14 +193,15 @@ def main():
                 common += ["--stdp"] if stdp else []
                 fp_runs = {t: [] for t in threads}
                 peer_runs = {p: [] for p in peers}
-                for _ in range(args.repeats):           # alternate, so drift hits all
+                for rnd in range(args.repeats):         # alternate, so drift hits all
+                    this = common + ["--seed", str(w["seed"] + (rnd if args.vary_seed else 0))]
                     for t in threads:
                         fp_runs[t].append(run_script(sys.executable, "fastplastic_coba.py",
-                                                     common + ["--threads", str(t)],
+                                                     this + ["--threads", str(t)],
                                                      args.timeout))
                     for p in peers:
                         script, extra, _label = PEERS[p]
-                        peer_runs[p].append(run_script(pythons[p], script, common + extra,
+                        peer_runs[p].append(run_script(pythons[p], script, this + extra,
                                                        args.timeout))
                 ref = fp_runs[threads[0]]
                 rows = [(f"fastplastic ({t} thread{'s' * (t > 1)})", fp_runs[t],
@@ -201,9 +210,11 @@ def main():
                 rows += [(PEERS[p][2], peer_runs[p], median_ratio(ref, peer_runs[p]))
                          for p in peers]
                 mode = "stdp_pre" if stdp else "static"
+                seeds = (f"{w['seed']}..{w['seed'] + args.repeats - 1}" if args.vary_seed
+                         else f"{w['seed']}")
                 ceil = ceilings.get((w["n"], w["fan_out"]), {}).get(mode)
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
-                         f"i_bias {w['i_bias'] * 1e9:g} nA, seed {w['seed']}, {duration:g} s, "
+                         f"i_bias {w['i_bias'] * 1e9:g} nA, seed {seeds}, {duration:g} s, "
                          f"{'pair STDP on E->E' if stdp else 'static'}; median of "
                          f"{args.repeats}, alternating")
                 print()
