@@ -239,11 +239,12 @@ class LayeredHopfield:
         tgt = us[-1] if target is None else np.ascontiguousarray(target, dtype=net.dtype)
         if x_drive is None:
             x_drive = self.input_drive(x)
+        unused = np.empty((0, 0), net.dtype)        # entries the kernel never reads
         rs = [x] + [np.empty_like(u) for u in us[1:]]
         prev = [x] + [np.empty_like(u) for u in us[1:]]
-        drive = [np.empty_like(u) for u in us]
+        drive = [unused] + [np.empty_like(u) for u in us[1:]]
         if accumulate:
-            dWs = [np.zeros_like(w) for w in net.weights]
+            dWs = [unused] + [np.zeros_like(w) for w in net.weights[1:]]
             dbs = [np.zeros_like(b) for b in net.biases]
             r1_start = activate(net.activation, us[1])
         else:                       # not touched by the kernel

@@ -76,12 +76,14 @@ class PredictiveCoding(Rule):
         """Value nodes and kernel buffers, starting from the feedforward pass ``(zs, hs)``: the
         predictions at entry are the feedforward activities (the output's prediction too, when
         the output node itself is clamped to the target)."""
-        xs = [h.copy() for h in hs]
+        xs = [hs[0]] + [h.copy() for h in hs[1:]]      # the input is clamped: not copied
         if self._clamped():
             xs[-1] = np.ascontiguousarray(y, dtype=net.dtype).copy()
         # zs, mus, eps, gs (= eps * f'(z)), ds (= f'(z)), back (scratch): see _inference.pc_relax.
-        # Layer 1's prediction never changes (clamped input): share the forward arrays.
-        bufs = [[np.empty_like(h) for h in hs] for _ in range(6)]
+        # Entry 0 is never read (empty placeholder). Layer 1's prediction never changes
+        # (clamped input): share the forward arrays.
+        unused = np.empty((0, 0), net.dtype)
+        bufs = [[unused] + [np.empty_like(h) for h in hs[1:]] for _ in range(6)]
         for l in range(1, net.n_layers + 1):
             bufs[0][l] = zs[l] if l == 1 else zs[l].copy()
             bufs[1][l] = hs[l] if l == 1 else hs[l].copy()
