@@ -46,7 +46,8 @@ def main():
     standalone = args.device == "cpp_standalone"
     # One project folder per configuration, kept between runs: Brian2 rewrites
     # only the files whose content changed, so repeats skip most of the compile.
-    key = f"{w['name']}_n{w['n']}_k{w['fan_out']}_s{seed}_{'stdp' if args.stdp else 'static'}"
+    key = (f"b{b2.__version__}_{w['name']}_n{w['n']}_k{w['fan_out']}_s{seed}_"
+           f"{'stdp' if args.stdp else 'static'}")
     outdir = os.path.join(args.build_root, key + f"_{args.duration:g}s")
     if standalone:
         b2.set_device("cpp_standalone", directory=outdir, build_on_run=False)
