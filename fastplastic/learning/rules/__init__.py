@@ -16,11 +16,13 @@ from .sign_symmetry import SignSymmetry
 from .target_propagation import DifferenceTargetPropagation
 from .dendritic_microcircuit import DendriticMicrocircuit
 from .burstprop import Burstprop
+from .segregated_dendrites import SegregatedDendrites
 
 __all__ = ["RULES", "make_rule", "Rule", "Step", "Backprop", "FeedbackAlignment",
            "DirectFeedbackAlignment", "SignSymmetry", "PredictiveCoding",
            "EquilibriumPropagation", "ContrastiveHebbian", "GeneRec", "ContinuousUpdate",
-           "BrainProp", "DifferenceTargetPropagation", "DendriticMicrocircuit", "Burstprop"]
+           "BrainProp", "DifferenceTargetPropagation", "DendriticMicrocircuit", "Burstprop",
+           "SegregatedDendrites"]
 
 RULES = {
     "bp": Backprop,
@@ -36,6 +38,7 @@ RULES = {
     "dtp": DifferenceTargetPropagation,
     "microcircuit": DendriticMicrocircuit,
     "burstprop": Burstprop,
+    "segregated": SegregatedDendrites,
 }
 
 
