@@ -206,14 +206,20 @@ class SegregatedDendrites(Rule):
         first = steps - n_avg
         live_apical = self.g_a > 0 or self.dt is not None     # else only the final one counts
         apical = [None] * L
+        if update_hidden or L == 1:                           # the input is constant in a phase
+            basal_1 = r[0] @ W[0]
+            basal_1 += b[0]
         for step in range(steps):
             if live_apical:
                 apical = [None] + [r[L] @ self.feedback[l] for l in range(1, L)]
             for l in range(1, L + 1):
                 if l < L and not update_hidden:
                     continue
-                basal = r[l - 1] @ W[l - 1]
-                basal += b[l - 1]
+                if l == 1:
+                    basal = basal_1
+                else:
+                    basal = r[l - 1] @ W[l - 1]
+                    basal += b[l - 1]
                 self._soma(u[l], dt_c, l, L, basal, apical[l] if l < L else None,
                            teacher if l == L else None)
                 r[l] = activate(net.layer_activation(l), u[l])
