@@ -1,9 +1,12 @@
-"""asv benchmarks of the compartment kernels and a microcircuit training step."""
+"""asv benchmarks of the compartment kernels, a microcircuit training step, a segregated-dendrites
+training step and a spiking-microcircuit presentation."""
 import numpy as np
 
 from fastplastic.compartments import ThreeCompartment
+from fastplastic.dendrites.microcircuit_spiking import SpikingMicrocircuit
 from fastplastic.learning import MLP
 from fastplastic.learning.rules.dendritic_microcircuit import DendriticMicrocircuit
+from fastplastic.learning.rules.segregated_dendrites import SegregatedDendrites
 
 
 class SomaIntegration:
@@ -45,3 +48,46 @@ class MicrocircuitStep:
 
     def time_step(self, hidden, batch):
         self.rule.step(self.net, self.x, self.y, self.rng)
+
+
+class SegregatedDendritesStep:
+    """One training step (forward + target phase, plateaus, updates) of a 784-hidden-10
+    segregated-dendrite network: steady-state phases, or 2 x 50 steps of 1 ms."""
+
+    params = [[64, 256], [32, 128], ["steady", "timed"]]
+    param_names = ["hidden", "batch", "phases"]
+
+    def setup(self, hidden, batch, phases):
+        rng = np.random.default_rng(0)
+        self.net = MLP([784, hidden, 10], activation="sigmoid", output_activation="sigmoid",
+                       seed=0)
+        self.rule = SegregatedDendrites(dt=None if phases == "steady" else 1e-3)
+        self.rule.bind(self.net, rng)
+        self.x = rng.uniform(0, 1, (batch, 784))
+        self.y = np.eye(10)[rng.integers(0, 10, batch)]
+        self.rng = rng
+        self.rule.step(self.net, self.x, self.y, rng)   # warm-up
+
+    def time_step(self, hidden, batch, phases):
+        self.rule.step(self.net, self.x, self.y, self.rng)
+
+
+class SpikingMicrocircuitPresentation:
+    """One 50 ms presentation (100 steps of 0.5 ms: spikes, PSPs, somata, four plasticity
+    rules) of a 784-hidden-10 spiking microcircuit."""
+
+    params = [[64, 256], [32, 128]]
+    param_names = ["hidden", "batch"]
+
+    def setup(self, hidden, batch):
+        rng = np.random.default_rng(0)
+        net = MLP([784, hidden, 10], activation="sigmoid", output_activation="sigmoid", seed=0)
+        rule = DendriticMicrocircuit()
+        rule.bind(net, rng)
+        self.sm = SpikingMicrocircuit(net, rule, seed=0)
+        self.x = rng.uniform(0, 1, (batch, 784))
+        self.y = rng.normal(0, 1, (batch, 10))
+        self.sm.present(self.x, self.y, 0.005)          # warm-up
+
+    def time_presentation_50ms(self, hidden, batch):
+        self.sm.present(self.x, self.y, 0.05)
