@@ -98,9 +98,13 @@ def main():
     i = np.asarray(ev["senders"], dtype=np.int64) - first      # exc ids first, contiguous
     t = (np.asarray(ev["times"], dtype=np.float64) - warm) / ms
     keep = t > -1e-9
-    src = np.asarray(nest.GetConnections(source=exc + inh, target=exc + inh).get("source"),
-                     dtype=np.int64) - first
-    out_degree = np.bincount(src, minlength=n)
+    out_degree = np.zeros(n, dtype=np.int64)
+    everyone = exc + inh
+    for lo in range(0, n, 200):          # in chunks: a list of 10^7 sources is too big
+        conns = nest.GetConnections(source=everyone[lo:min(n, lo + 200)], target=everyone)
+        if len(conns):
+            src = np.asarray(conns.get("source"), dtype=np.int64) - first
+            out_degree += np.bincount(src, minlength=n)
     out = {"simulator": f"nest-{nest.__version__}", "workload": w["name"], "n": n,
            "fan_out": w["fan_out"], "duration": args.duration, "stdp": args.stdp, "seed": seed,
            "threads": 1, "build_s": t_build, "compile_s": 0.0, "run_s": t_run,
