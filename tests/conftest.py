@@ -1,7 +1,11 @@
 import os
 import sys
 
-import matplotlib
+# BLAS threads on this 2-core machine slow the small matrix products of the learning tests
+# many-fold (oversubscription with the test process); set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 

@@ -24,7 +24,7 @@ def network_for(rule_name, sizes, seed=0, dtype=np.float64):
     if rule_name in _ENERGY_RULES:
         return MLP(sizes, activation="hard_sigmoid", output_activation="hard_sigmoid", seed=seed,
                    dtype=dtype)
-    if rule_name == "burstprop":           # event and burst rates must be nonnegative
+    if rule_name in ("burstprop", "segregated"):   # rates must be nonnegative
         return MLP(sizes, activation="sigmoid", output_activation="sigmoid", seed=seed,
                    dtype=dtype)
     return MLP(sizes, activation="tanh", output_activation="linear", seed=seed, dtype=dtype)
