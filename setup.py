@@ -40,6 +40,8 @@ def _ext(name, sources):
         f"fastplastic._kernels.{name}",
         sources=[f"fastplastic/_kernels/{name}.pyx"] + [f"csrc/{s}" for s in sources],
         include_dirs=["csrc", np.get_include()],
+        # headers too, so that an in-place rebuild after a header edit recompiles
+        depends=sorted(f"csrc/{h}" for h in os.listdir("csrc") if h.endswith(".h")),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
 

@@ -11,12 +11,14 @@
 
 void fp_deliver(const int64_t *row_ptr, const int32_t *post_ids, const double *weight,
                 const uint16_t *delay, const int32_t *spk, int64_t nspk, int64_t k,
-                double *ring, int32_t ring_len, int32_t n_post)
+                double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const int64_t base = k % ring_len;
     for (int64_t j = 0; j < nspk; ++j) {
         const int32_t i = spk[j];
-        for (int64_t s = row_ptr[i]; s < row_ptr[i + 1]; ++s) {
+        int64_t q0, q1;
+        fp_row_segment(row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        for (int64_t s = q0; s < q1; ++s) {
             int64_t slot = base + delay[s];
             if (slot >= ring_len) slot -= ring_len;
             ring[slot * n_post + post_ids[s]] += weight[s];
@@ -102,33 +104,39 @@ static void block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
     }
 }
 
-/* Advances group gi through one slice, then packs its spikes step by step into
- * slice_ids / slice_ptr, in neuron order whatever the thread count. */
-static void group_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len)
+/* Threads that advance group g: one for small groups and replays. */
+static inline int32_t group_threads(const fp_group *g, int32_t nt)
+{
+    return (g->kind == FP_REPLAY || g->n < 64 * nt) ? 1 : nt;
+}
+
+/* Thread t's block of group gi through the slice [k0, k0 + len); counts go to
+ * this group's and thread's part of net->scratch. */
+static void group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t t, int32_t nt)
 {
     fp_group *g = &net->groups[gi];
-    int32_t nt = net->n_threads;
-    if (g->kind == FP_REPLAY || g->n < 64 * nt) nt = 1;
-    g->crec_k0 = k0;
-    int32_t *cnt = net->scratch;   /* [nt * len] */
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt) if (nt > 1)
-#endif
-    {
-        int32_t t = 0;
-#ifdef _OPENMP
-        t = omp_get_thread_num();
-#endif
-        const int32_t a = (int32_t)((int64_t)g->n * t / nt);
-        const int32_t b = (int32_t)((int64_t)g->n * (t + 1) / nt);
-        block_slice(net, gi, k0, len, a, b, cnt + (int64_t)t * len);
-    }
-    /* pack: the block of thread t for step s starts at s*n + a_t */
+    const int32_t ng = group_threads(g, nt);
+    if (t >= ng) return;
+    int32_t *cnt = net->scratch + ((int64_t)gi * nt + t) * len;
+    const int32_t a = (int32_t)((int64_t)g->n * t / ng);
+    const int32_t b = (int32_t)((int64_t)g->n * (t + 1) / ng);
+    if (t == 0) g->crec_k0 = k0;
+    block_slice(net, gi, k0, len, a, b, cnt);
+}
+
+/* Packs group gi's spikes of the slice step by step into slice_ids /
+ * slice_ptr, in neuron order whatever the thread count (the block of thread
+ * t for step s starts at s*n + a_t). */
+static void group_pack(fp_net *net, int32_t gi, int32_t len, int32_t nt)
+{
+    fp_group *g = &net->groups[gi];
+    const int32_t ng = group_threads(g, nt);
+    const int32_t *cnt = net->scratch + (int64_t)gi * nt * len;
     int64_t pos = 0;
     for (int32_t s = 0; s < len; ++s) {
         g->slice_ptr[s] = pos;
-        for (int32_t t = 0; t < nt; ++t) {
-            const int32_t a = (int32_t)((int64_t)g->n * t / nt);
+        for (int32_t t = 0; t < ng; ++t) {
+            const int32_t a = (int32_t)((int64_t)g->n * t / ng);
             const int32_t c = cnt[(int64_t)t * len + s];
             const int32_t *src = g->slice_ids + (int64_t)s * g->n + a;
             if (src != g->slice_ids + pos) memmove(g->slice_ids + pos, src, (size_t)c * sizeof(int32_t));
@@ -145,74 +153,190 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
     return g->slice_ids + g->slice_ptr[s];
 }
 
-/* Spikes of the slice, step by step: delivery (and depression) through every
- * projection, trace updates, potentiation (order in fp_plasticity.h). */
-static void deliver_slice(fp_net *net, int64_t k0, int32_t len)
+/* Neurons [*a, *b) of a group of n that thread t of nt handles. */
+static inline void part(int32_t n, int32_t t, int32_t nt, int32_t *a, int32_t *b)
 {
-    for (int32_t t = 0; t < net->n_traces; ++t)
-        fp_trace_catch_up(&net->traces[t], net->groups[net->traces[t].group].n, k0);
-    for (int32_t q = 0; q < net->n_projs; ++q) {     /* deferred histories: room for a slice */
+    *a = (int32_t)((int64_t)n * t / nt);
+    *b = (int32_t)((int64_t)n * (t + 1) / nt);
+}
+
+#ifdef _OPENMP
+#define SYNC(cond) do { if (cond) { _Pragma("omp barrier") } } while (0)
+#else
+#define SYNC(cond) do { } while (0)
+#endif
+
+/* Thread t's share of the slice's deferred-history flushes: a projection's
+ * histories are flushed into every row when one could overflow within the
+ * slice.  All threads decide from h_meta before any of them resets it. */
+static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt)
+{
+    for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
         const fp_plastic *pl = pr->plastic;
-        if (pl && pl->deferred && pl->h_meta[1] + len > pl->h_cap)
-            fp_flush_deferred(pr, net->traces, &net->groups[pr->pre], net->groups[pr->post].n, k0);
+        if (!(pl && pl->deferred)) continue;
+        const int need = pl->h_meta[1] + len > pl->h_cap;
+        SYNC(nt > 1);
+        if (!need) continue;
+        int32_t ilo, ihi, jlo, jhi;
+        const int32_t n_post = net->groups[pr->post].n;
+        part(pr->n_pre, t, nt, &ilo, &ihi);
+        part(n_post, t, nt, &jlo, &jhi);
+        fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
+        SYNC(nt > 1);
+        fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
+        if (t == 0) pl->h_meta[1] = 0;
+        SYNC(nt > 1);
     }
+}
+
+/* Delivery (and depression) of step k's spikes through every projection, for
+ * thread t's share of each target group. */
+static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+{
+    int64_t n;
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        fp_group *dst = &net->groups[pr->post];
+        const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
+        if (n == 0 || pr->row_ptr[pr->n_pre] == 0) continue;   /* (an empty projection's
+                                                                  target may have no ring) */
+        double *ring = pr->channel ? dst->ring_i : dst->ring_e;
+        if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
+        int32_t jlo, jhi;
+        part(dst->n, t, nt, &jlo, &jhi);
+        if (pr->plastic && pr->plastic->deferred)
+            fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
+                                dst->ring_len, dst->n, jlo, jhi);
+        else if (pr->plastic)
+            fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
+                               dst->ring_len, dst->n, jlo, jhi);
+        else
+            fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, ids, n, k, ring,
+                       dst->ring_len, dst->n, jlo, jhi);
+    }
+}
+
+/* After delivery: trace updates, spike times, deferred rows marked up to
+ * date -- each thread for its own neurons. */
+static void spikes_seen(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+{
+    int64_t n;
+    int32_t a, b;
+    for (int32_t r = 0; r < net->n_traces; ++r) {
+        fp_trace *tr = &net->traces[r];
+        const int32_t *ids = step_spikes(&net->groups[tr->group], s, &n);
+        part(net->groups[tr->group].n, t, nt, &a, &b);
+        if (n) fp_trace_spikes(tr, ids, n, k, a, b);
+    }
+    for (int32_t gi = 0; gi < net->n_groups; ++gi) {
+        fp_group *g = &net->groups[gi];
+        const int32_t *ids = step_spikes(g, s, &n);
+        part(g->n, t, nt, &a, &b);
+        for (int64_t j = 0; j < n; ++j) {
+            const int32_t i = ids[j];
+            if (i < a || i >= b) continue;
+            g->prev_spike[i] = g->last_spike[i];
+            g->last_spike[i] = k;
+        }
+    }
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        if (!(pr->plastic && pr->plastic->deferred)) continue;
+        const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
+        part(pr->n_pre, t, nt, &a, &b);
+        if (n) fp_deferred_mark(pr, ids, n, k, a, b);
+    }
+}
+
+/* Postsynaptic-spike plasticity of step k, thread t's share of each target. */
+static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+{
+    int64_t n;
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        if (!pr->plastic) continue;
+        const fp_group *post = &net->groups[pr->post];
+        int32_t jlo, jhi;
+        part(post->n, t, nt, &jlo, &jhi);
+        if (pr->plastic->clopath) {
+            fp_clopath_ltp(pr, net->traces, &net->groups[pr->pre], post, k, jlo, jhi);
+            continue;
+        }
+        const int32_t *ids = step_spikes(post, s, &n);
+        if (n && pr->plastic->deferred) {
+            const int32_t most = fp_record_post(pr, net->traces, ids, n, k, jlo, jhi);
+#ifdef _OPENMP
+#pragma omp critical(fp_h_meta)
+#endif
+            if (most > pr->plastic->h_meta[1]) pr->plastic->h_meta[1] = most;
+        } else if (n) {
+            fp_potentiate(pr, net->traces, &net->groups[pr->pre], post, ids, n, k, jlo, jhi);
+        }
+    }
+}
+
+/* Thread t's share of the delivery of a slice: the spikes of the slice, step
+ * by step, through every projection, then trace updates, then potentiation
+ * (order in fp_plasticity.h).  With nt > 1 each thread handles the synapses
+ * onto its share of every target group (and its share of the traces), with
+ * barriers between the phases when anything learns (sync); a static network
+ * needs none, since its delivery reads nothing that the other phases write. */
+static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int sync)
+{
+    int32_t a, b;
+    for (int32_t r = 0; r < net->n_traces; ++r) {
+        fp_trace *tr = &net->traces[r];
+        part(net->groups[tr->group].n, t, nt, &a, &b);
+        fp_trace_catch_up(tr, a, b, k0);
+    }
+    SYNC(sync);
+    flush_for_room(net, k0, len, t, nt);
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
-        int64_t n;
-        while (net->modulator && net->rw_pos < net->rw_len && net->rw_step[net->rw_pos] <= k)
-            *net->modulator += net->rw_amount[net->rw_pos++];
-        for (int32_t q = 0; q < net->n_projs; ++q) {
-            const fp_proj *pr = &net->projs[q];
-            fp_group *dst = &net->groups[pr->post];
-            const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
-            if (n == 0 || pr->row_ptr[pr->n_pre] == 0) continue;   /* (an empty projection's
-                                                                      target may have no ring) */
-            double *ring = pr->channel ? dst->ring_i : dst->ring_e;
-            if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
-            if (pr->plastic && pr->plastic->deferred)
-                fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
-                                    dst->ring_len, dst->n);
-            else if (pr->plastic)
-                fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
-                                   dst->ring_len, dst->n);
-            else
-                fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, ids, n, k, ring,
-                           dst->ring_len, dst->n);
-        }
-        for (int32_t t = 0; t < net->n_traces; ++t) {
-            const int32_t *ids = step_spikes(&net->groups[net->traces[t].group], s, &n);
-            if (n) fp_trace_spikes(&net->traces[t], ids, n, k);
-        }
-        for (int32_t gi = 0; gi < net->n_groups; ++gi) {       /* spike times of the step */
-            fp_group *g = &net->groups[gi];
-            const int32_t *ids = step_spikes(g, s, &n);
-            for (int64_t j = 0; j < n; ++j) {
-                g->prev_spike[ids[j]] = g->last_spike[ids[j]];
-                g->last_spike[ids[j]] = k;
-            }
-        }
-        for (int32_t q = 0; q < net->n_projs; ++q) {
-            const fp_proj *pr = &net->projs[q];
-            if (!pr->plastic) continue;
-            if (pr->plastic->clopath) {
-                fp_clopath_ltp(pr, net->traces, &net->groups[pr->pre], &net->groups[pr->post], k);
-                continue;
-            }
-            const int32_t *ids = step_spikes(&net->groups[pr->post], s, &n);
-            if (n && pr->plastic->deferred)
-                fp_record_post(pr, net->traces, ids, n, k);
-            else if (n)
-                fp_potentiate(pr, net->traces, &net->groups[pr->pre], &net->groups[pr->post],
-                              ids, n, k);
-        }
         if (net->modulator) {
-            for (int32_t q = 0; q < net->n_projs; ++q)
-                if (net->projs[q].plastic && net->projs[q].plastic->elig)
-                    fp_modulated_step(&net->projs[q], *net->modulator, net->dt);
-            *net->modulator *= net->d_decay;
+            if (t == 0)
+                while (net->rw_pos < net->rw_len && net->rw_step[net->rw_pos] <= k)
+                    *net->modulator += net->rw_amount[net->rw_pos++];
+            SYNC(sync);
         }
+        deliver_step(net, s, k, t, nt);
+        SYNC(sync);
+        spikes_seen(net, s, k, t, nt);
+        SYNC(sync);
+        potentiate_step(net, s, k, t, nt);
+        if (net->modulator) {
+            SYNC(sync);
+            for (int32_t q = 0; q < net->n_projs; ++q) {
+                const fp_proj *pr = &net->projs[q];
+                if (!(pr->plastic && pr->plastic->elig)) continue;
+                const int64_t nnz = pr->row_ptr[pr->n_pre];
+                fp_modulated_step(pr, *net->modulator, net->dt,
+                                  nnz * t / nt, nnz * (t + 1) / nt);
+            }
+            SYNC(sync);
+            if (t == 0) *net->modulator *= net->d_decay;
+        }
+        SYNC(sync);
     }
+}
+
+/* Threads that deliver: all of them for networks of at least par_min
+ * synapses, else one (the barriers between phases would cost more than they
+ * save). */
+static int32_t delivery_threads(const fp_net *net)
+{
+    int64_t nnz = 0;
+    for (int32_t q = 0; q < net->n_projs; ++q) nnz += net->projs[q].row_ptr[net->projs[q].n_pre];
+    return nnz < net->par_min ? 1 : net->n_threads;
+}
+
+/* Whether anything learns (then the delivery phases need barriers). */
+static int network_learns(const fp_net *net)
+{
+    int learns = net->n_traces > 0 || net->modulator;
+    for (int32_t q = 0; q < net->n_projs; ++q) if (net->projs[q].plastic) learns = 1;
+    return learns;
 }
 
 /* Spike records, per-step counts and monitor row counts of the slice. */
@@ -271,6 +395,15 @@ static int64_t first_non_finite(const double *x, int32_t n)
     return -1;
 }
 
+/* Any non-finite state variable among neurons [a, b) of group g? */
+static int block_unhealthy(const fp_group *g, int32_t a, int32_t b)
+{
+    const double *vars[4] = {g->v, g->u, g->ge, g->gi};
+    for (int32_t j = 0; j < 4; ++j)
+        if (vars[j] && any_non_finite(vars[j] + a, b - a)) return 1;
+    return 0;
+}
+
 /* Numerical health after a group's slice: records the culprit and returns 1
  * when a state variable (0 v, 1 u, 2 ge, 3 gi) holds a non-finite value. */
 static int unhealthy(fp_net *net, int32_t gi)
@@ -297,26 +430,78 @@ static void flush_all(fp_net *net, int64_t k)
     }
 }
 
+/* fp_run's slices, for thread t of nt: one parallel region for the whole
+ * call (opening one per slice cost more than it saved, measured), phases
+ * separated by barriers; thread 0 does the serial parts. */
+static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd, int learns,
+                     int64_t *k_io, int32_t *len_io, int *flag)
+{
+    for (;;) {
+        if (t == 0) {
+            const int64_t k = *k_io;
+            *len_io = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
+            flag[0] = k >= k1 || !records_have_room(net, *len_io);    /* stop */
+            flag[1] = 0;                                             /* bad */
+        }
+        SYNC(nt > 1);
+        if (flag[0]) return;
+        const int64_t k = *k_io;
+        const int32_t len = *len_io;
+        for (int32_t gi = 0; gi < net->n_groups; ++gi) {
+            group_part(net, gi, k, len, t, nt);
+            if (net->check_finite) {
+                const fp_group *g = &net->groups[gi];
+                const int32_t ng = group_threads(g, nt);
+                if (t < ng && block_unhealthy(g, (int32_t)((int64_t)g->n * t / ng),
+                                              (int32_t)((int64_t)g->n * (t + 1) / ng))) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                    flag[1] = 1;
+                }
+            }
+        }
+        SYNC(nt > 1);
+        if (t == 0)
+            for (int32_t gi = 0; gi < net->n_groups; ++gi) group_pack(net, gi, len, nt);
+        SYNC(nt > 1);
+        if (flag[1]) {                  /* the state is left as it is, for inspection */
+            if (t == 0) {
+                for (int32_t gi = 0; gi < net->n_groups && net->bad_group < 0; ++gi)
+                    unhealthy(net, gi);
+                flush_all(net, k);
+                flag[2] = 1;
+            }
+            return;
+        }
+        if (t < nd) deliver_part(net, k, len, t, nd, nd > 1 && learns);
+        SYNC(nt > 1);
+        if (t == 0) {
+            record_slice(net, k, len);
+            *k_io = k + len;
+        }
+    }
+}
+
 int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 {
     int64_t k = k0;
+    int32_t len = 0;
+    int flag[3] = {0, 0, 0};        /* stop, bad, stopped on bad */
+    const int32_t nt = net->n_threads, nd = delivery_threads(net);
+    const int learns = network_learns(net);
     net->bad_group = net->bad_var = -1;
-    while (k < k1) {
-        const int32_t len = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
-        if (!records_have_room(net, len)) break;
-        int bad = 0;
-        for (int32_t gi = 0; gi < net->n_groups; ++gi) {
-            group_slice(net, gi, k, len);
-            if (net->check_finite && unhealthy(net, gi)) bad = 1;
-        }
-        if (bad) {              /* the state is left as it is, for inspection */
-            flush_all(net, k);
-            return k;
-        }
-        deliver_slice(net, k, len);
-        record_slice(net, k, len);
-        k += len;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+    {
+        int32_t t = 0;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+#endif
+        run_part(net, k1, t, nt, nd, learns, &k, &len, flag);
     }
+    if (flag[2]) return k;
     if (net->flush_end) flush_all(net, k);
     return k;
 }

@@ -5,8 +5,10 @@
  * can arrive before the slice ends, since every delay >= min_delay); at the
  * end of the slice the spikes are delivered into the target groups' rings
  * and recorded.  Neuron updates of a group are split into contiguous blocks
- * among net->n_threads OpenMP threads; spike lists are merged in neuron order,
- * so results do not depend on the thread count.
+ * among net->n_threads OpenMP threads; spike lists are merged in neuron order.
+ * Delivery and plasticity are split by target neuron (fp_row_segment), so
+ * each ring entry and weight is written by one thread in the serial order:
+ * results do not depend on the thread count.
  *
  * Returns the step reached: k1, or an earlier slice boundary if a group's
  * spike record (rec_cap) could not hold another slice; the caller grows the
@@ -23,9 +25,10 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1);
 /* Delivery of the spikes of one step through one projection.
  * spk[nspk]: presynaptic ids; ring: [ring_len * n_post] of the target channel.
  * Adds weight[s] to ring[((k + delay[s]) % ring_len) * n_post + post_ids[s]]
- * for every synapse s of every spiking row.  Cost O(sum of row lengths). */
+ * for every synapse s of every spiking row onto neurons [jlo, jhi) (all:
+ * [0, n_post)).  Cost O(sum of row lengths). */
 void fp_deliver(const int64_t *row_ptr, const int32_t *post_ids, const double *weight,
                 const uint16_t *delay, const int32_t *spk, int64_t nspk, int64_t k,
-                double *ring, int32_t ring_len, int32_t n_post);
+                double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi);
 
 #endif

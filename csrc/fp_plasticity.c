@@ -3,18 +3,19 @@
 #include <string.h>
 #include "fp_plasticity.h"
 
-void fp_trace_catch_up(fp_trace *t, int32_t n, int64_t s0)
+void fp_trace_catch_up(fp_trace *t, int32_t a, int32_t b, int64_t s0)
 {
-    for (int32_t j = 0; j < n; ++j) {
+    for (int32_t j = a; j < b; ++j) {
         t->val[j] *= t->decay[s0 - t->last[j]];
         t->last[j] = s0;
     }
 }
 
-void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s)
+void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s, int32_t a, int32_t b)
 {
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t j = ids[k];
+        if (j < a || j >= b) continue;
         const double v = fp_trace_at(t, j, s);
         t->prev[j] = v;
         t->val[j] = t->mode == FP_TRACE_NEAREST ? 1.0 : v + 1.0;
@@ -50,7 +51,7 @@ static inline double f_minus(const fp_plastic *pl, double w)
 
 void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                         const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
-                        double *ring, int32_t ring_len, int32_t n_post)
+                        double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const int restricted = pr->plastic->pairing == FP_PAIRING_RESTRICTED;
     const fp_plastic *pl = pr->plastic;
@@ -62,7 +63,9 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_grou
         const int32_t i = ids[k];
         const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
         const double x = pl->on_pre ? fp_trace_at(&traces[pl->tr_pot], i, s) : 0.0;
-        for (int64_t q = pr->row_ptr[i]; q < pr->row_ptr[i + 1]; ++q) {
+        int64_t q0, q1;
+        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        for (int64_t q = q0; q < q1; ++q) {
             const int32_t j = pr->post_ids[q];
             if (ring) {
                 int64_t slot = base + pr->delay[q];
@@ -98,7 +101,8 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_grou
 }
 
 void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
-                   const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s)
+                   const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
+                   int32_t jlo, int32_t jhi)
 {
     const int32_t pairing = pr->plastic->pairing;
     const fp_plastic *pl = pr->plastic;
@@ -107,6 +111,7 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pr
     double *w = pr->weight;
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t j = ids[k];
+        if (j < jlo || j >= jhi) continue;
         const double o2 = to2 ? to2->prev[j] : 0.0;
         const double y = pl->on_post ? traces[pl->tr_dep].prev[j] : 0.0;
         const int64_t t_prev = post->prev_spike[j];     /* this neuron's previous spike */
@@ -182,7 +187,7 @@ static inline double replay(const fp_plastic *pl, const fp_trace *tx, const fp_g
 
 void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                          const int32_t *ids, int64_t nspk, int64_t s,
-                         double *ring, int32_t ring_len, int32_t n_post)
+                         double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
     const fp_trace *tx = &traces[pl->tr_pot], *ty = &traces[pl->tr_dep];
@@ -196,9 +201,9 @@ void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_gro
         const int replaying = pending_any && pre->last_spike[i] >= 0;
         fp_xr_cache c = {INT64_MIN / 2, 0.0};
         const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
-        pl->t_upd[i] = s;
-        const int64_t q1 = pr->row_ptr[i + 1];
-        for (int64_t q = pr->row_ptr[i]; q < q1; ++q) {
+        int64_t q0, q1;
+        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        for (int64_t q = q0; q < q1; ++q) {
             const int32_t j = pr->post_ids[q];
             if (q + FP_PREFETCH < q1) {     /* random reads of a later synapse, started early */
                 const int32_t jn = pr->post_ids[q + FP_PREFETCH];
@@ -222,16 +227,24 @@ void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_gro
     }
 }
 
-void fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
-                    int64_t nspk, int64_t s)
+void fp_deferred_mark(const fp_proj *pr, const int32_t *ids, int64_t nspk, int64_t s,
+                      int32_t ilo, int32_t ihi)
+{
+    for (int64_t k = 0; k < nspk; ++k)
+        if (ids[k] >= ilo && ids[k] < ihi) pr->plastic->t_upd[ids[k]] = s;
+}
+
+int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
+                       int64_t nspk, int64_t s, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
     const fp_trace *to2 = pl->tr_pot3 >= 0 ? &traces[pl->tr_pot3] : NULL;
     const double fac = exp(-(double)(s - grid_of(pl, s)) * pl->dt_tau_pot);
     const int32_t stride = pl->h_stride;
-    int64_t most = pl->h_meta[1];
+    int32_t most = 0;
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t j = ids[k];
+        if (j < jlo || j >= jhi) continue;
         const int32_t h = pl->h_len[j];
         double *en = pl->h_ent + ((int64_t)j * pl->h_cap + h) * stride;
         en[0] = (double)s;
@@ -240,38 +253,52 @@ void fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *id
         pl->h_len[j] = h + 1;
         if (h + 1 > most) most = h + 1;
     }
-    pl->h_meta[1] = most;
+    return most;
+}
+
+void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                     int32_t n_post, int32_t jlo, int32_t jhi)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot];
+    if (pl->h_meta[1] == 0) return;
+    double *w = pr->weight;
+    for (int32_t i = 0; i < pr->n_pre; ++i) {
+        if (pre->last_spike[i] < 0) continue;
+        fp_xr_cache c = {INT64_MIN / 2, 0.0};
+        const int64_t t0 = pl->t_upd[i];
+        int64_t q0, q1;
+        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        for (int64_t q = q0; q < q1; ++q)
+            w[q] = replay(pl, tx, pre, i, &c, w[q], pr->post_ids[q], t0);
+    }
+}
+
+void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
+                    int32_t jlo, int32_t jhi)
+{
+    const fp_plastic *pl = pr->plastic;
+    if (jhi > jlo) memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
+    for (int32_t i = ilo; i < ihi; ++i) pl->t_upd[i] = k;
 }
 
 void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                        int32_t n_post, int64_t k)
 {
-    const fp_plastic *pl = pr->plastic;
-    const fp_trace *tx = &traces[pl->tr_pot];
-    if (pl->h_meta[1] > 0) {
-        double *w = pr->weight;
-        for (int32_t i = 0; i < pr->n_pre; ++i) {
-            if (pre->last_spike[i] < 0) continue;
-            fp_xr_cache c = {INT64_MIN / 2, 0.0};
-            const int64_t t0 = pl->t_upd[i];
-            for (int64_t q = pr->row_ptr[i]; q < pr->row_ptr[i + 1]; ++q)
-                w[q] = replay(pl, tx, pre, i, &c, w[q], pr->post_ids[q], t0);
-        }
-        memset(pl->h_len, 0, (size_t)n_post * sizeof(int32_t));
-    }
-    for (int32_t i = 0; i < pr->n_pre; ++i) pl->t_upd[i] = k;
-    pl->h_meta[1] = 0;
+    fp_flush_replay(pr, traces, pre, n_post, 0, n_post);
+    fp_flush_reset(pr, k, 0, pr->n_pre, 0, n_post);
+    pr->plastic->h_meta[1] = 0;
 }
 
 void fp_clopath_ltp(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
-                    const fp_group *post, int64_t s)
+                    const fp_group *post, int64_t s, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
     const fp_trace *tx = &traces[pl->tr_pot];
     const int64_t n = post->n;
     const double *rec = post->crec + (s - post->crec_k0) * FP_CLOPATH_NREC * n;
     double *w = pr->weight;
-    for (int32_t j = 0; j < post->n; ++j) {
+    for (int32_t j = jlo; j < jhi; ++j) {
         const double v = rec[j], up = rec[n + j];
         if (!(v > pl->theta_plus && up > pl->theta_minus)) continue;
         const double g = pl->scale * pl->a_ltp * (v - pl->theta_plus) * (up - pl->theta_minus)
@@ -286,13 +313,12 @@ void fp_clopath_ltp(const fp_proj *pr, const fp_trace *traces, const fp_group *p
     }
 }
 
-void fp_modulated_step(const fp_proj *pr, double d, double dt)
+void fp_modulated_step(const fp_proj *pr, double d, double dt, int64_t q0, int64_t q1)
 {
     const fp_plastic *pl = pr->plastic;
     double *w = pr->weight, *c = pl->elig;
-    const int64_t nnz = pr->row_ptr[pr->n_pre];
     const double g = dt * d, decay = pl->c_decay, lo = pl->w_min, hi = pl->w_max;
-    for (int64_t q = 0; q < nnz; ++q) {
+    for (int64_t q = q0; q < q1; ++q) {
         w[q] = clip(w[q] + g * c[q], lo, hi);
         c[q] *= decay;
     }

@@ -87,11 +87,43 @@ static inline double fp_trace_at(const fp_trace *t, int32_t j, int64_t s)
     return t->val[j] * t->decay[s - t->last[j]];
 }
 
-/* Decays every neuron's trace to step s0 (slice start). O(n). */
-void fp_trace_catch_up(fp_trace *t, int32_t n, int64_t s0);
+/* First synapse of row i at or after position lo whose target is >= j (rows
+ * are sorted by target; synapses.py guarantees it). */
+static inline int64_t fp_lower_bound(const int32_t *post_ids, int64_t lo, int64_t hi, int32_t j)
+{
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (post_ids[mid] < j) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
 
-/* Updates the traces of neurons ids[0..nspk) that spiked at step s. */
-void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s);
+/* Threads split delivery and plasticity by target neuron: a call handles
+ * only the synapses onto neurons [jlo, jhi) (the whole group: [0, n_post)),
+ * so no two threads write one weight or one ring entry, and every ring entry
+ * receives its inputs in the serial order (results independent of the
+ * thread count).  Row i's synapses onto [jlo, jhi) are [*q0, *q1). */
+static inline void fp_row_segment(const int64_t *row_ptr, const int32_t *post_ids, int32_t i,
+                                  int32_t jlo, int32_t jhi, int32_t n_post,
+                                  int64_t *q0, int64_t *q1)
+{
+    int64_t a = row_ptr[i], b = row_ptr[i + 1];
+    if (jlo > 0) a = fp_lower_bound(post_ids, a, b, jlo);
+    if (jhi < n_post) b = fp_lower_bound(post_ids, a, b, jhi);
+    *q0 = a;
+    *q1 = b;
+}
+
+/* Decays the traces of neurons [a, b) to step s0 (slice start). O(b - a). */
+void fp_trace_catch_up(fp_trace *t, int32_t a, int32_t b, int64_t s0);
+
+/* Updates the traces of the neurons of ids[0..nspk) in [a, b) that spiked at
+ * step s. */
+void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s, int32_t a, int32_t b);
+
+/* Every kernel below that takes (jlo, jhi) handles only the synapses onto
+ * postsynaptic neurons [jlo, jhi) (fp_row_segment). */
 
 /* Delivery plus depression for the presynaptic spikes ids[0..nspk) of step s.
  * ring: [ring_len * n_post] of the target channel, or NULL when the target is
@@ -99,30 +131,47 @@ void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s);
  * O(sum of row lengths). */
 void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                         const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
-                        double *ring, int32_t ring_len, int32_t n_post);
+                        double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi);
 
 /* Potentiation for the postsynaptic spikes ids[0..nspk) of step s, over the
  * transposed index.  O(sum of in-degrees). */
 void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
-                   const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s);
+                   const fp_group *post, const int32_t *ids, int64_t nspk, int64_t s,
+                   int32_t jlo, int32_t jhi);
 
-/* Deferred scheme: delivery, replay of pending potentiation, depression
- * for the presynaptic spikes ids[0..nspk) of step s.  O(sum of row lengths
- * + pending history entries). */
+/* Deferred scheme: delivery, replay of pending potentiation (entries at
+ * steps >= t_upd[i]), depression for the presynaptic spikes ids[0..nspk) of
+ * step s.  Reads t_upd but leaves it: fp_deferred_mark sets t_upd[i] = s for
+ * the spiking rows in [ilo, ihi) once every part of the rows is delivered.
+ * O(sum of row lengths + pending history entries). */
 void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                          const int32_t *ids, int64_t nspk, int64_t s,
-                         double *ring, int32_t ring_len, int32_t n_post);
+                         double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi);
 
-/* Deferred scheme: appends the postsynaptic spikes ids[0..nspk) of step s
- * (after the traces' updates of step s) to the history.  O(nspk). */
-void fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
-                    int64_t nspk, int64_t s);
+void fp_deferred_mark(const fp_proj *pr, const int32_t *ids, int64_t nspk, int64_t s,
+                      int32_t ilo, int32_t ihi);
+
+/* Deferred scheme: appends the postsynaptic spikes of ids[0..nspk) in
+ * [jlo, jhi) of step s (after the traces' updates of step s) to the
+ * history; returns the longest history it left (the caller keeps
+ * h_meta[1] >= every h_len).  O(nspk). */
+int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t *ids,
+                       int64_t nspk, int64_t s, int32_t jlo, int32_t jhi);
 
 /* Deferred scheme: applies every pending update of postsynaptic spikes
  * before step k, empties the history, sets t_ref = k.  O(nnz) if anything
  * is pending, O(n_pre) otherwise. */
 void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                        int32_t n_post, int64_t k);
+
+/* The flush in two parts for threads: replay every pending entry into the
+ * synapses onto [jlo, jhi); then, once all parts are done, empty the
+ * histories of [jlo, jhi) and set t_upd = k for rows [ilo, ihi) (the caller
+ * zeroes h_meta[1]). */
+void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                     int32_t n_post, int32_t jlo, int32_t jhi);
+void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
+                    int32_t jlo, int32_t jhi);
 
 /* Voltage-based STDP of Clopath et al. (2010), Nat Neurosci 13:344, eqs. 1-4
  * (as NEST's clopath_synapse computes it), onto FP_ADEX_CLOPATH neurons whose
@@ -139,10 +188,10 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
  * the transposed index.  O(n_post + sum of in-degrees of the neurons above
  * theta_+). */
 void fp_clopath_ltp(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
-                    const fp_group *post, int64_t s);
+                    const fp_group *post, int64_t s, int32_t jlo, int32_t jhi);
 
-/* One step of three-factor learning: w += dt c d (clipped), then c decays.
- * O(nnz). */
-void fp_modulated_step(const fp_proj *pr, double d, double dt);
+/* One step of three-factor learning for synapses [q0, q1): w += dt c d
+ * (clipped), then c decays.  O(q1 - q0). */
+void fp_modulated_step(const fp_proj *pr, double d, double dt, int64_t q0, int64_t q1);
 
 #endif

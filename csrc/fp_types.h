@@ -153,6 +153,7 @@ typedef struct {
     int32_t n_groups, n_projs, n_mons, n_traces;
     int32_t min_delay;      /* slice length in steps, >= 1 */
     int32_t n_threads;      /* >= 1 */
+    int64_t par_min;        /* synapses from which delivery is split among threads */
     fp_group *groups;
     fp_proj *projs;
     fp_statemon *mons;
@@ -164,7 +165,7 @@ typedef struct {
     const int64_t *rw_step; /* [rw_len], sorted */
     const double *rw_amount;
     int64_t rw_len, rw_pos;
-    int32_t *scratch;       /* [n_threads * min_delay] per-thread spike counts */
+    int32_t *scratch;       /* [n_groups * n_threads * min_delay] per-thread spike counts */
     int32_t flush_end;      /* 1: bring deferred weights up to date when fp_run returns */
     int32_t check_finite;   /* 1: stop at the first slice that leaves a non-finite v or u */
     int32_t bad_group, bad_var;   /* out: group and variable (0 v, 1 u, 2 ge, 3 gi) found

@@ -83,6 +83,7 @@ cdef extern from "fp_types.h":
         int64_t out_len, out_cap
     ctypedef struct fp_net:
         int32_t n_groups, n_projs, n_mons, n_traces, min_delay, n_threads
+        int64_t par_min
         fp_group *groups
         fp_proj *projs
         fp_statemon *mons

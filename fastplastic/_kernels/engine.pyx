@@ -178,7 +178,8 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
 
 
 def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
-        int64_t k0, int64_t k1, bint check_finite=True, dict health=None, bint flush_end=True):
+        int64_t k0, int64_t k1, bint check_finite=True, dict health=None, bint flush_end=True,
+        int64_t par_min=0):
     """Advance steps [k0, k1); returns the step reached.
 
     Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
@@ -186,6 +187,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     keys level [1-array or None], d_decay, dt, rw_step, rw_amount, rw_pos),
     and into ``health`` (if given) ``bad_group`` / ``bad_var`` (-1 when fine).
     flush_end: bring deferred plastic weights up to date before returning.
+    par_min: networks of fewer synapses deliver spikes on one thread.
     """
     cdef fp_net net
     cdef int64_t reached
@@ -195,6 +197,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     net.n_mons = len(mons)
     net.min_delay = min_delay
     net.n_threads = threads
+    net.par_min = par_min
     net.check_finite = check_finite
     net.flush_end = flush_end
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
@@ -210,7 +213,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     net.n_traces = len(traces)
     net.traces = <fp_trace*> calloc(max(1, net.n_traces), sizeof(fp_trace))
     cdef fp_plastic *plastic = <fp_plastic*> calloc(max(1, net.n_projs), sizeof(fp_plastic))
-    net.scratch = <int32_t*> calloc(threads * min_delay, sizeof(int32_t))
+    net.scratch = <int32_t*> calloc(max(1, net.n_groups) * threads * min_delay, sizeof(int32_t))
     if not (net.groups and net.projs and net.mons and net.traces and plastic and net.scratch):
         free(net.groups); free(net.projs); free(net.mons); free(net.traces); free(plastic)
         free(net.scratch)

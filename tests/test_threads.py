@@ -1,0 +1,87 @@
+"""Threads split neuron updates by neuron and spike delivery + plasticity by target neuron
+(csrc/fp_engine.c); every rule must give bit-identical spikes and weights whatever the
+thread count.  PARALLEL_DELIVERY_MIN_SYNAPSES is set to 0 so that these small networks
+take the threaded delivery path too."""
+import numpy as np
+import pytest
+
+import fastplastic as fp
+import fastplastic.network as fp_network
+from fastplastic.units import ms, mV, nA
+
+from test_custom import on_post, on_pre
+from test_deferred import RULES as DEFERRED_RULES
+from test_plasticity import RULES, _plastic_net
+
+CASES = dict(RULES)
+CASES.update({f"{k}_deferred": (lambda f=f: f("deferred")) for k, f in DEFERRED_RULES.items()})
+CASES["custom"] = lambda: fp.CustomRule(on_pre, on_post, w_min=0.0, w_max=1.0,
+                                        variables=["n_pre", "x_max"])
+
+
+@pytest.fixture(autouse=True)
+def _threaded_delivery(monkeypatch):
+    monkeypatch.setattr(fp_network, "PARALLEL_DELIVERY_MIN_SYNAPSES", 0)
+
+
+def _outcome(net, seconds):
+    mons = [net.monitor(g, "spikes") for g in net.groups]
+    net.run(seconds)
+    return ([m.i.copy() for m in mons] + [m.t.copy() for m in mons]
+            + [p.weight.copy() for p in net.projections])
+
+
+def _assert_identical(runs):
+    for other in runs[1:]:
+        assert len(other) == len(runs[0])
+        for x, y in zip(runs[0], other):
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rules_identical_across_thread_counts(name):
+    runs = []
+    for threads in (1, 2, 3):
+        net = _plastic_net(CASES[name], seed=5)
+        net.threads = threads
+        big = net.add(fp.LIF(200, synapses="current",
+                             i_bias=lambda r, n: r.uniform(0.15, 0.3, n) * nA))
+        net.connect(big, big, p=0.05, weight=lambda r, n: r.uniform(0.2, 0.8, n),
+                    plasticity=CASES[name]())
+        net.reward(3.0, at=0.05)
+        runs.append(_outcome(net, 0.2))
+    w_start = _plastic_net(CASES[name], seed=5).projections[0].weight
+    assert np.abs(runs[0][-5] - w_start).max() > 0, "nothing learned: the test proves nothing"
+    _assert_identical(runs)
+
+
+def test_clopath_identical_across_thread_counts():
+    runs = []
+    for threads in (1, 2):
+        net = fp.Network(dt=0.1 * ms, seed=2, threads=threads)
+        src = net.add(fp.PoissonGroup(30, rates=40.0))
+        nrn = net.add(fp.AdExClopath(9, i_bias=lambda r, n: r.uniform(0.6, 1.0, n) * nA))
+        net.connect(src, nrn, p=0.6, weight=lambda r, n: r.uniform(1, 3, n) * mV,
+                    plasticity=fp.ClopathSTDP(scale=0.05, w_max=6 * mV, homeostatic=True))
+        runs.append(_outcome(net, 0.3))
+    assert runs[0][0].size > 10 and runs[0][1].size > 10
+    _assert_identical(runs)
+
+
+def test_split_rows_deliver_like_whole_rows():
+    """Rows split at every possible target boundary (fan-out 1..all, duplicates
+    allowed): spikes and conductances equal the one-thread run exactly."""
+    runs = []
+    for threads in (1, 2, 4):
+        net = fp.Network(dt=0.1 * ms, seed=7, threads=threads)
+        src = net.add(fp.PoissonGroup(50, rates=200.0))
+        dst = net.add(fp.LIF(7, synapses="conductance", i_bias=0.1 * nA))
+        rng = np.random.default_rng(0)
+        pre = rng.integers(0, 50, 600)
+        post = rng.integers(0, 7, 600)
+        net.connect(src, dst, pre_indices=pre, post_indices=post, weight=lambda r, n: r.uniform(0, 2e-9, n),
+                    delay=lambda r, n: r.integers(1, 5, n) * 0.1 * ms)
+        out = _outcome(net, 0.1)
+        runs.append(out + [dst.ge.copy(), dst.v.copy()])
+    assert runs[0][1].size > 20
+    _assert_identical(runs)
