@@ -10,7 +10,7 @@
 #endif
 
 void fp_deliver(const int64_t *row_ptr, const int32_t *post_ids, const double *weight,
-                const uint16_t *delay, const int32_t *spk, int64_t nspk, int64_t k,
+                const uint16_t *delay, int32_t d0, const int32_t *spk, int64_t nspk, int64_t k,
                 double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const int64_t base = k % ring_len;
@@ -18,6 +18,12 @@ void fp_deliver(const int64_t *row_ptr, const int32_t *post_ids, const double *w
         const int32_t i = spk[j];
         int64_t q0, q1;
         fp_row_segment(row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        if (!delay) {               /* one delay: one ring slot for the whole row */
+            const int64_t slot = (base + d0) % ring_len;
+            double *r = ring + slot * n_post;
+            for (int64_t s = q0; s < q1; ++s) r[post_ids[s]] += weight[s];
+            continue;
+        }
         for (int64_t s = q0; s < q1; ++s) {
             int64_t slot = base + delay[s];
             if (slot >= ring_len) slot -= ring_len;
@@ -212,7 +218,7 @@ static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t n
             fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
                                dst->ring_len, dst->n, jlo, jhi);
         else
-            fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, ids, n, k, ring,
+            fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, pr->delay0, ids, n, k, ring,
                        dst->ring_len, dst->n, jlo, jhi);
     }
 }

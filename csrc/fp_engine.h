@@ -25,10 +25,11 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1);
 /* Delivery of the spikes of one step through one projection.
  * spk[nspk]: presynaptic ids; ring: [ring_len * n_post] of the target channel.
  * Adds weight[s] to ring[((k + delay[s]) % ring_len) * n_post + post_ids[s]]
+ * (delay NULL: every delay is d0)
  * for every synapse s of every spiking row onto neurons [jlo, jhi) (all:
  * [0, n_post)).  Cost O(sum of row lengths). */
 void fp_deliver(const int64_t *row_ptr, const int32_t *post_ids, const double *weight,
-                const uint16_t *delay, const int32_t *spk, int64_t nspk, int64_t k,
+                const uint16_t *delay, int32_t d0, const int32_t *spk, int64_t nspk, int64_t k,
                 double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi);
 
 #endif

@@ -68,7 +68,7 @@ void fp_deliver_plastic(const fp_proj *pr, const fp_trace *traces, const fp_grou
         for (int64_t q = q0; q < q1; ++q) {
             const int32_t j = pr->post_ids[q];
             if (ring) {
-                int64_t slot = base + pr->delay[q];
+                int64_t slot = base + (pr->delay ? pr->delay[q] : pr->delay0);
                 if (slot >= ring_len) slot -= ring_len;
                 ring[slot * n_post + j] += w[q];
             }
@@ -216,7 +216,7 @@ void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_gro
             double wq = w[q];
             if (replaying) wq = replay(pl, tx, pre, i, &c, wq, j, t0);   /* posts in [t0, s) */
             if (ring) {
-                int64_t slot = base + pr->delay[q];
+                int64_t slot = base + (pr->delay ? pr->delay[q] : pr->delay0);
                 if (slot >= ring_len) slot -= ring_len;
                 ring[slot * n_post + j] += wq;
             }

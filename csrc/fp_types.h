@@ -133,7 +133,9 @@ typedef struct {
     const int64_t *row_ptr; /* [n_pre + 1] */
     const int32_t *post_ids;/* [nnz], each in [0, n_post) */
     double *weight;         /* [nnz] (S or A); written by plasticity */
-    const uint16_t *delay;  /* [nnz] in steps, each in [min_delay, ring_len of post - 1] */
+    const uint16_t *delay;  /* [nnz] in steps, each in [min_delay, ring_len of post - 1];
+                             * NULL when every synapse has delay0 */
+    int32_t delay0;         /* the shared delay (steps) when delay is NULL */
     const fp_plastic *plastic;  /* NULL for a static projection */
 } fp_proj;
 

@@ -196,7 +196,7 @@ class Network:
             need = need if g.accepts_input else 0
             est[f"rings+slices {g.name}"] = 2 * 8 * g.n * (need + 1 if need else 0) + 4 * d * g.n
         for p in self.projections:
-            b = p.row_ptr.nbytes + p.post_ids.nbytes + p.weight.nbytes + p.delay_steps.nbytes
+            b = p.nbytes
             if p.deferred:                      # spike histories
                 b += 8 * p.pre.n + p.post.n * (4 + S._HISTORY_CAP * 3 * 8)
             elif p.plasticity is not None:      # transposed index, eligibility, user variables

@@ -20,6 +20,23 @@ _EXP_RANGE = 64.0
 MAX_DELAY_STEPS = 65535
 
 
+def _compact_delays(d):
+    """uint16 delays; one shared value is stored once (a read-only zero-stride
+    view), which saves 2 of the 14 bytes of a static synapse."""
+    d = np.asarray(d, dtype=np.uint16)
+    if d.ndim == 1 and d.shape[0] > 1 and d.min() == d.max():
+        return np.broadcast_to(np.uint16(d[0]), d.shape)
+    return np.ascontiguousarray(d)
+
+
+def _rows_sorted(row_ptr, post_ids):
+    """Whether post_ids is nondecreasing within every CSR row."""
+    drop = np.flatnonzero(np.diff(post_ids.astype(np.int64)) < 0) + 1   # positions after a drop
+    starts = np.zeros(post_ids.shape[0] + 1, dtype=bool)
+    starts[row_ptr] = True
+    return bool(np.all(starts[drop]))
+
+
 class Projection:
     """Synapses from ``pre`` to ``post``; made by :meth:`Network.connect`.
 
@@ -57,7 +74,7 @@ class Projection:
         np.cumsum(counts, out=self.row_ptr[1:])
         self.post_ids = np.ascontiguousarray(post_idx, dtype=np.int32)
         self.weight = np.ascontiguousarray(w, dtype=np.float64)
-        self.delay_steps = np.ascontiguousarray(d, dtype=np.uint16)
+        self.delay_steps = _compact_delays(d)
         self._freeze_structure()
         self._transposed = None
         self.plasticity = None
@@ -75,7 +92,7 @@ class Projection:
         self.row_ptr = np.ascontiguousarray(row_ptr, dtype=np.int64)
         self.post_ids = np.ascontiguousarray(post_ids, dtype=np.int32)
         self.weight = np.ascontiguousarray(weight, dtype=np.float64)
-        self.delay_steps = np.ascontiguousarray(delay_steps, dtype=np.uint16)
+        self.delay_steps = _compact_delays(delay_steps)
         nnz = self.post_ids.shape[0]
         if (self.row_ptr.shape != (pre.n + 1,) or self.row_ptr[0] != 0 or self.row_ptr[-1] != nnz
                 or np.any(np.diff(self.row_ptr) < 0) or self.weight.shape != (nnz,)
@@ -83,6 +100,9 @@ class Projection:
                 or (nnz and (self.post_ids.min() < 0 or self.post_ids.max() >= post.n
                              or self.delay_steps.min() < 1))):
             raise ValueError(f"{name}: stored synapse arrays are inconsistent")
+        if not _rows_sorted(self.row_ptr, self.post_ids):
+            raise ValueError(f"{name}: stored synapse rows are not sorted by postsynaptic "
+                             "index (threaded delivery cuts rows by binary search)")
         self._freeze_structure()
         self._transposed = None
         self.plasticity, self.plasticity_on, self.eligibility, self._trace_keys = None, True, None, None
@@ -226,10 +246,26 @@ class Projection:
                     h_ent=np.empty(self.post.n * cap * stride),
                     h_meta=np.array([k, 0], dtype=np.int64))
 
+    def _uniform_delay(self):
+        """The shared delay (steps) when every synapse has it, else 0."""
+        d = self.delay_steps
+        return int(d[0]) if d.shape[0] > 1 and d.strides == (0,) else 0
+
+    def _delay_array(self):
+        """Per-synapse delays for the kernels, or None when they share one."""
+        return None if self._uniform_delay() else self.delay_steps
+
+    @property
+    def nbytes(self):
+        """Bytes of the synapse arrays (CSR, weights, delays; one delay if shared)."""
+        return (self.row_ptr.nbytes + self.post_ids.nbytes + self.weight.nbytes
+                + (2 if self._uniform_delay() else self.delay_steps.nbytes))
+
     def _c_dict(self, trace_index=None, min_delay=1, k=0):
         return {"pre": self.pre.index, "post": self.post.index, "channel": _CHANNELS[self.channel],
                 "n_pre": self.pre.n, "row_ptr": self.row_ptr, "post_ids": self.post_ids,
-                "weight": self.weight, "delay": self.delay_steps,
+                "weight": self.weight, "delay": self._delay_array(),
+                "delay0": self._uniform_delay(),
                 "plastic": self._plastic_dict(trace_index, min_delay, k)}
 
     def __repr__(self):

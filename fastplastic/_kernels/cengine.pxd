@@ -73,6 +73,7 @@ cdef extern from "fp_types.h":
         const int32_t *post_ids
         double *weight
         const uint16_t *delay
+        int32_t delay0
         const fp_plastic *plastic
     ctypedef struct fp_statemon:
         int32_t group, n_idx

@@ -231,6 +231,9 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
             net.projs[i].post_ids = _ci32(d["post_ids"])
             net.projs[i].weight = _f64(d["weight"])
             net.projs[i].delay = _cu16(d["delay"])
+            net.projs[i].delay0 = d["delay0"]
+            if net.projs[i].delay == NULL and d["row_ptr"][-1] > 0 and d["delay0"] < 1:
+                raise ValueError("projection without per-synapse delays needs delay0 >= 1")
             net.projs[i].plastic = NULL
             if d.get("plastic") is not None:
                 _fill_plastic(&plastic[i], d["plastic"], d["n_pre"], groups[d["post"]]["n"])
