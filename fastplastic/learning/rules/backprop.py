@@ -1,5 +1,6 @@
-"""Error backpropagation (Rumelhart, Hinton & Williams 1986, Nature 323:533, Eqs. 4-7, here in
-matrix form for any nonlinearity): the baseline every rule is compared with.
+"""Error backpropagation (Rumelhart, Hinton & Williams 1986, Nature 323:533: the chain rule from
+the output error through each unit's nonlinearity to its incoming weights and back to the units
+below, here in matrix form for any nonlinearity): the baseline every rule is compared with.
 
 delta_L = dL/do * f'_L(z_L);   delta_l = (delta_{l+1} W_l^T) * f'_l(z_l);
 dL/dW_l = h_l^T delta_{l+1};   dL/db_l = sum_batch delta_{l+1}.

@@ -10,7 +10,7 @@ random unit); reward r = 1 if a is the label, else 0. Two factors gate plasticit
   its forward weights, gating each hidden unit by f'(z).
 
 The resulting update is the backprop gradient of 1/2 (Q_a - r)^2 with respect to the selected
-unit alone (Pozzi et al. 2020, Sec. 3): dL/do = (Q_a - r) e_a. With uniform exploration
+unit alone (Pozzi et al. 2020): dL/do = (Q_a - r) e_a. With uniform exploration
 (epsilon = 1) its expectation is (1/K) times the backprop gradient of the MSE loss on one-hot
 targets, K = number of classes.
 """

@@ -1,8 +1,9 @@
-"""Continuous update (Bengio, Mesnard, Fischer, Zhang & Wu 2017, Neural Comput. 29:555, Sec. 3;
-"continuous update" model in Whittington & Bogacz 2019, Trends Cogn. Sci., Box 2).
+"""Continuous update (Bengio, Mesnard, Fischer, Zhang & Wu 2017, Neural Comput. 29:555; the
+"continuous update" model in Whittington & Bogacz 2019, Trends Cogn. Sci. 23:235).
 
 During the nudged phase every synapse changes in proportion to the presynaptic rate times the
-rate of change of the postsynaptic rate, dW_ij/dt ~ rho(u_i) d rho(u_j)/dt. With symmetric
+rate of change of the postsynaptic rate, dW_ij/dt ~ rho(u_i) d rho(u_j)/dt (Bengio et al.'s rule,
+as their abstract states it). With symmetric
 weights each W_ij collects the product in both directions, so summed over the phase
 
     sum_t [rho_i Delta rho_j + rho_j Delta rho_i] = Delta(rho_i rho_j) - sum_t Delta rho_i Delta rho_j,

@@ -1,5 +1,6 @@
-"""Contrastive Hebbian learning (Movellan 1991, Connectionist Models Summer School, Eq. 12;
-in the layered form of Xie & Seung 2003).
+"""Contrastive Hebbian learning (Movellan 1991, Connectionist Models Summer School: the
+plus-phase minus the minus-phase product of pre- and postsynaptic activity; in the layered form of
+Xie & Seung 2003).
 
 Minus (free) phase: relax with the input clamped. Plus phase: relax again with the output also
 clamped to the target. Update:

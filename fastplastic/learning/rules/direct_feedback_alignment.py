@@ -1,4 +1,4 @@
-"""Direct feedback alignment (Nøkland 2016, NeurIPS 29, Sec. 2 and Fig. 1).
+"""Direct feedback alignment (Nøkland 2016, NeurIPS 29; his Fig. 1 contrasts BP, FA, DFA, IFA).
 
 Every hidden layer receives the output error through its own fixed random matrix:
 

@@ -1,15 +1,16 @@
 """Equilibrium propagation (Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24) and the
 recurrent-backprop gradient it approximates.
 
-Free phase: relax to u^0 = argmin E (their Eq. 5 with beta = 0). Nudged phase: relax from u^0
-with F = E + beta C to u^beta. Update (their Eq. 13, Theorem 1):
+Free phase: relax to a minimum u^0 of E (the dynamics du/dt = -dF/du with beta = 0). Nudged
+phase: relax from u^0 with F = E + beta C to u^beta. Update (their gradient formula):
 
     dL/dtheta = lim_{beta->0} (1/beta) (dF/dtheta(u^beta) - dF/dtheta(u^0)),
     dF/dW_l = -rho(u_l)^T rho(u_{l+1}),    dF/db_l = -rho(u_{l+1}).
 
 ``nudging="one_sided"`` uses u^beta and u^0 (bias O(beta)); ``"symmetric"`` uses u^{+beta} and
-u^{-beta} with 1/(2 beta) (Laborieux et al. 2021, Front. Neurosci. 15:633674, Eq. 6; bias
-O(beta^2)); ``"random_sign"`` is one-sided with the sign of beta drawn per batch (their Sec. 2.3).
+u^{-beta} with 1/(2 beta) (the symmetric estimator of Laborieux et al. 2021, Front. Neurosci.
+15:633674; bias O(beta^2)); ``"random_sign"`` is one-sided with the sign of beta drawn per batch
+(the other option of Laborieux et al.'s code, ``--random-sign``).
 """
 import numpy as np
 

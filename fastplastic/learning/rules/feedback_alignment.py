@@ -5,8 +5,8 @@ The error reaches hidden layer l through a fixed random matrix B_l instead of W_
 
     delta_l = (delta_{l+1} B_l) * f'_l(z_l),    B_l ~ U(-a, a), shape (n_{l+1}, n_l), fixed.
 
-The forward weights come to align with B_l^T during learning, so the update's angle to
-backprop's falls well below 90 degrees (their Fig. 2).
+The forward weights come to align with B_l^T during learning, so the angle between the hidden
+update and backprop's (which they track during training) falls well below 90 degrees.
 """
 import numpy as np
 

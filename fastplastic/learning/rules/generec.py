@@ -1,4 +1,4 @@
-"""GeneRec (O'Reilly 1996, Neural Comput. 8:895, Eq. 8 "basic GeneRec").
+"""GeneRec (O'Reilly 1996, Neural Comput. 8:895, the "basic GeneRec" rule).
 
 Minus phase: relax with the input clamped (expectation). Plus phase: relax with the output also
 clamped to the target (outcome). Update of the weight from sending unit i to receiving unit j:

@@ -9,8 +9,10 @@ with a weak pull beta/2 ||x_L - y||^2 added to F (``output_nudge=beta``). Infere
 
     Delta W_l = x_l^T (eps_{l+1} * f'(z_{l+1})),   Delta b_l = sum eps_{l+1} * f'(z_{l+1})
 
-(W&B 2017, Eq. 2.13 in this parametrisation). At equilibrium eps_l = (eps_{l+1} f'_{l+1}) W_l^T
-exactly (W&B Sec. 3); with weak nudging eps_L = -beta dL/do + O(beta^2), so -Delta W / (beta B)
+(-dF/dW_l, Hebbian in x_l and the gated error; W&B 2017 write predictions as
+mu_{l+1} = W_l f(x_l) + b_l, where the same descent gives Delta W_l = eps_{l+1} f(x_l)^T). At
+equilibrium dF/dx_l = 0 for hidden l, i.e. eps_l = (eps_{l+1} f'_{l+1}) W_l^T exactly; with weak
+nudging eps_L = -beta dL/do + O(beta^2), so -Delta W / (beta B)
 tends to backprop's gradient as beta -> 0 (the infinitesimal-inference limit, Millidge,
 Song, Salvatori, Lukasiewicz & Bogacz 2022, arXiv:2206.02629). With the output clamped, the
 hidden layers absorb part of the output error and the update differs from backprop by O(1).
@@ -19,12 +21,14 @@ Variants
 --------
 ``"standard"``: plain relaxation, as above.
 ``"fixed_prediction"``: predictions and pre-activations stay at their feedforward values during
-inference and the presynaptic term uses feedforward activities (Millidge, Tschantz & Buckley
-2022, Neural Comput. 34:1329, Sec. 3): at equilibrium eps_l = (eps_{l+1} f'_{l+1}) W_l^T, the
+inference and the presynaptic term uses feedforward activities (the fixed-prediction assumption
+of Millidge, Tschantz & Buckley 2022, Neural Comput. 34:1329): at equilibrium
+eps_l = (eps_{l+1} f'_{l+1}) W_l^T, the
 backprop recursion, so the update equals backprop's gradient.
-``"zero_divergence"``: Z-IL (Song, Lukasiewicz, Xu & Bogacz 2020, NeurIPS, Theorem 1): inference
-rate 1 from the feedforward pass, and W_l is updated at inference step t = L-1-l, when its error
-has arrived but its presynaptic activity has not yet moved; equals backprop exactly.
+``"zero_divergence"``: Z-IL (zero-divergence inference learning, Song, Lukasiewicz, Xu & Bogacz
+2020, NeurIPS): inference rate 1 from the feedforward pass, and W_l is updated at inference step
+t = L-1-l, when its error has arrived but its presynaptic activity has not yet moved; equals
+backprop exactly.
 """
 import numpy as np
 

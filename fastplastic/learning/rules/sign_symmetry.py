@@ -1,4 +1,4 @@
-"""Sign-symmetric feedback (Liao, Leibo & Poggio 2016, AAAI, Sec. 2 "asymmetric backpropagation").
+"""Sign-symmetric feedback (Liao, Leibo & Poggio 2016, AAAI, "asymmetric backpropagation").
 
 The feedback matrix shares only the signs of the forward weights:
 

@@ -1,16 +1,17 @@
-"""Difference target propagation (Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD, Algorithm 1).
+"""Difference target propagation (Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD; as in the
+authors' reference code, github.com/donghyunlee/dtp).
 
 Each hidden layer l >= 2 has a learned approximate inverse g_l(h_l) = f(h_l V_l + c_l) of its
 forward map f_l(h_{l-1}) = f(h_{l-1} W_{l-1} + b_{l-1}). Targets:
 
     h^_{L-1} = h_{L-1} - eta dL/dh_{L-1}                       (top hidden layer, by gradient)
-    h^_{l-1} = h_{l-1} + g_l(h^_l) - g_l(h_l)                   (difference correction, Eq. 15)
+    h^_{l-1} = h_{l-1} + g_l(h^_l) - g_l(h_l)                   (difference correction)
 
 Forward weights descend the layer-local losses 1/2 ||f_l(h_{l-1}) - h^_l||^2 with h_{l-1}
 held fixed; the output layer descends the loss itself. We divide the local updates by the target
 step eta, so that the top hidden layer's update is exactly its backprop gradient. Inverses
 descend the reconstruction loss 1/2 ||g_l(f_l(h_{l-1} + n)) - (h_{l-1} + n)||^2 with Gaussian
-noise n of std ``noise`` (Eq. 16), by SGD with rate ``inverse_lr`` inside each step.
+noise n of std ``noise``, by SGD with rate ``inverse_lr`` inside each step.
 
 With a single hidden layer DTP reduces to backprop.
 """
