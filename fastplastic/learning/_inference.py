@@ -6,10 +6,10 @@ eps_l = x_l - mu_l, one Euler step of rate ``rate`` on the energy F = sum_l 1/2 
 
     x_l <- x_l + rate * ( -eps_l + (eps_{l+1} * f'_{l+1}(z_{l+1})) W_l^T ),   l = 1..L-1
 
-(Whittington & Bogacz 2017, Eqs. 2.7-2.9 in the f-inside-the-prediction form of Song et al.
-2020, Eq. 2). The output layer is clamped (``clamp=True``) or free with the nudging term
+(Whittington & Bogacz 2017's inference dynamics, in the f-inside-the-prediction form of
+Song et al. 2020). The output layer is clamped (``clamp=True``) or free with the nudging term
 beta/2 ||x_L - y||^2 added to F, i.e. x_L <- x_L + rate * (-eps_L + beta (y - x_L)). With ``fixed=True`` the predictions mu and pre-activations z keep their values
-from entry (the fixed-prediction assumption of Millidge, Tschantz & Buckley 2022, Sec. 3).
+from entry (the fixed-prediction assumption of Millidge, Tschantz & Buckley 2022).
 
 Arrays (all of one float dtype, C-contiguous; tuples of length L+1, entry 0 of ``zs``, ``mus``,
 ``eps``, ``gs``, ``ds``, ``back`` unused):

@@ -1,27 +1,27 @@
 """Compiled relaxation of layered Hopfield-like (energy-based) networks.
 
 State u_l (rows = samples) for layers l = 1..L; the input x = u_0 is clamped and enters as
-itself, rho(u_0) := x. Energy (Scellier & Bengio 2017, Eq. 1, restricted to layered
+itself, rho(u_0) := x. Energy (Scellier & Bengio 2017's Hopfield-like energy, restricted to layered
 connectivity with symmetric weights W_l between layers l and l+1):
 
     E(u) = sum_{l>=1} 1/2 ||u_l||^2 - sum_{l>=0} rho(u_l) W_l rho(u_{l+1})^T - sum_{l>=0} b_l rho(u_{l+1})^T
-    F    = E + beta * C,   C = 1/2 ||u_L - y||^2                           (their Eq. 3-4)
+    F    = E + beta * C,   C = 1/2 ||u_L - y||^2                           (their total energy)
 
-and one Euler step of the gradient dynamics du/dt = -dF/du (their Eq. 5) with step ``dt``:
+and one Euler step of the gradient dynamics du/dt = -dF/du (their relaxation dynamics) with step ``dt``:
 
     u_l <- u_l + dt * ( rho'(u_l) * (rho(u_{l-1}) W_{l-1} + b_{l-1} + rho(u_{l+1}) F_l) - u_l
                         [ + beta * (y - u_L)  for l = L ] )
 
 with top-down matrices F_l = W_l^T (symmetric network). Any other F_l (shape (n_{l+1}, n_l))
 gives the asymmetric network: the same update, now a vector field that is not the gradient of an
-energy (Scellier, Goyal, Binas, Mesnard & Bengio 2018, arXiv:1808.04873, Sec. 2; O'Reilly 1996
-Sec. 2 for GeneRec with separate feedback weights).
+energy (Scellier, Goyal, Binas, Mesnard & Bengio 2018, arXiv:1808.04873; O'Reilly 1996
+for GeneRec with separate feedback weights).
 
 For the hard sigmoid (``code == 4``) each step is projected back onto the box [0, 1], as in
-Scellier & Bengio (2017, Sec. 4); otherwise a unit pushed below 0 has rho' = 0 and never returns.
+Scellier & Bengio (2017); otherwise a unit pushed below 0 has rho' = 0 and never returns.
 With ``clamp=True`` the output u_L stays where the caller put it (CHL / GeneRec plus phase).
 With ``accumulate=True`` the kernel also sums, over the steps, the continuous-update product
-rho_pre * d(rho_post) for both directions of each symmetric synapse (Bengio et al. 2017, Sec. 3):
+rho_pre * d(rho_post) for both directions of each symmetric synapse (Bengio et al. 2017):
 
     dW_l += rho(u_l)^T Delta rho(u_{l+1}) + Delta rho(u_l)^T rho(u_{l+1}),   db_l += sum Delta rho(u_{l+1})
 
@@ -77,7 +77,7 @@ def _euler(l, L, us, rs, drive, target, beta, clamp, code, dt):
             if out:
                 du += beta * (target[i, j] - u[i, j])
             u[i, j] += dt * du
-            if code == 4:   # hard sigmoid: states live in [0, 1] (Scellier & Bengio 2017, Sec. 4)
+            if code == 4:   # hard sigmoid: states live in [0, 1] (Scellier & Bengio 2017)
                 u[i, j] = min(max(u[i, j], 0.0), 1.0)
 
 

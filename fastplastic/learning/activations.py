@@ -16,7 +16,7 @@ name            f(x)                      f'(x)
 ``hard_sigmoid`` clip(x, 0, 1)            1 if 0 <= x <= 1 else 0
 ==============  ========================  ==========================
 
-``hard_sigmoid`` is the rho of Scellier & Bengio (2017), Sec. 4; its derivative is taken as 1 on
+``hard_sigmoid`` is the rho of Scellier & Bengio (2017); its derivative is taken as 1 on
 the closed interval so that a unit starting at exactly 0 is not stuck there.
 """
 import math

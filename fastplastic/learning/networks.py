@@ -134,7 +134,7 @@ class LayeredHopfield:
 
     Layer ``l`` drives layer ``l+1`` through ``W_l``; layer ``l+1`` feeds back to layer ``l``
     through ``F_l``: ``W_l^T`` in the symmetric network (the default, an energy-based network:
-    relaxation follows the gradient dynamics of the energy of Scellier & Bengio 2017, Eqs. 1-5),
+    relaxation follows the gradient dynamics of the energy of Scellier & Bengio 2017),
     or separate matrices (asymmetric network: the same dynamics without an energy; Scellier et
     al. 2018, arXiv:1808.04873; O'Reilly 1996). Every non-input unit has state ``u`` and rate
     ``rho(u)`` with ``rho`` = the MLP's ``activation`` (which must equal its

@@ -13,11 +13,11 @@ Margins (percentage points of test accuracy below backprop after 3 epochs). The 
 converged errors after tens to hundreds of epochs, where the rules come within about a point of
 backprop; after 3 epochs the gap is larger for the rules that must first align their feedback or
 that see less error information per sample, so the margins scale with that:
-- fa, dfa 10: FA/DFA end close to backprop on MNIST (Lillicrap et al. 2016, Fig. 2; Nøkland
+- fa, dfa 10: FA/DFA end close to backprop on MNIST (Lillicrap et al. 2016; Nøkland
   2016, Table 1) but lag while the forward weights align with the random feedback.
 - sign 5: sign-concordant feedback is close to backprop from the start (Liao et al. 2016, Table 1).
-- pc 5: Whittington & Bogacz 2017 (Fig. 5) report MNIST errors within ~0.5 point of backprop.
-- ep, chl, generec, cu 8: Scellier & Bengio 2017 (Fig. 3) report ~2.5 % vs ~2 % after many
+- pc 5: Whittington & Bogacz 2017 report MNIST errors within ~0.5 point of backprop.
+- ep, chl, generec, cu 8: Scellier & Bengio 2017 report ~2.5 % vs ~2 % after many
   epochs; these rules use a different (energy-based) network.
 - brainprop 10: reward-based, one output trained per sample; Pozzi et al. 2020 need 1.5-2.5x
   more epochs than backprop.
@@ -71,7 +71,7 @@ def test_rule_learns_within_margin_of_backprop(results, name):
 
 
 def test_feedback_alignment_angle_falls_well_below_90_degrees(mnist):
-    """Lillicrap et al. 2016, Fig. 2: the FA update aligns with backprop's during learning."""
+    """Lillicrap et al. 2016: the FA update aligns with backprop's during learning."""
     net = MLP([784, 64, 10], seed=0)
     h = train(net, FeedbackAlignment(loss="ce"), mnist, epochs=6, batch_size=16, optimizer="sgd",
               lr=0.05, progress=False, angle_every=5)

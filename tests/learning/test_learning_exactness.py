@@ -162,7 +162,7 @@ def test_dtp_with_one_hidden_layer_is_backprop():
 
 
 def test_dtp_targets_are_consistent_with_an_exact_inverse():
-    """Lee et al. 2015, Sec. 2.3: with g_l = f_l^{-1}, f_l(h^_{l-1}) = h^_l."""
+    """Lee et al. 2015 (difference target propagation): with g_l = f_l^{-1}, f_l(h^_{l-1}) = h^_l."""
     net, x, y = small_problem((4, 4, 4, 4, 3), activation="linear")
     rule = DifferenceTargetPropagation(target_step=0.3)
     rule.bind(net, np.random.default_rng(0))
