@@ -2,8 +2,9 @@
 
 A soma of potential ``u`` is coupled by conductances ``g_d[j]`` to dendritic compartments
 whose potentials ``v_d[j]`` are given each step (in the models below they are weighted sums of
-synaptic input, as in Urbanczik & Senn 2014, Eq. 1, and Sacramento et al. 2018, Eqs. 1-3 [1]_
-[2]_), plus conductance channels that nudge it (teacher input) and a current:
+synaptic input, as in Urbanczik & Senn 2014 [1]_ and Sacramento et al. 2018, Eqs. 3-5 [2]_;
+the somata are Sacramento et al.'s Eqs. 1-2), plus conductance channels that nudge it (teacher
+input) and a current:
 
     C du/dt = g_l (e_l - u) + sum_j g_d[j] (v_d[j] - u) + sum_c g_c (e_c - u) + i_ext.
 
@@ -142,13 +143,16 @@ class CompartmentNeurons:
 
 
 class TwoCompartment(CompartmentNeurons):
-    """Soma + one dendrite coupled by ``g_d`` (Urbanczik & Senn 2014, Eq. 1):
+    """Soma + one dendrite coupled by ``g_d`` (Urbanczik & Senn 2014; also the interneuron of
+    Sacramento et al. 2018, Eq. 2):
     ``C dU/dt = g_l (e_l - U) + g_d (V - U) + sum_c g_c (e_c - U) + i_ext``.
 
     Parameters as :class:`CompartmentNeurons` with ``g_dend = (g_d,)``; ``step`` and
     ``steady_state`` take ``v_dend=[V]``. Without nudging the steady state is
     ``(g_l e_l + g_d V) / (g_l + g_d)``, which for ``e_l = 0`` is the dendritic prediction
-    ``V* = g_d V / (g_l + g_d)`` of the paper (Eq. 5, from memory).
+    ``V* = g_d V / (g_l + g_d)`` of the paper (no equation number: the paper's full text was not
+    available; checked against NEST's implementation, see
+    :mod:`fastplastic.dendrites.urbanczik_senn`).
     """
 
     def __init__(self, n, g_l, g_d, e_l=0.0, c=1.0, batch=None, u_init=0.0):
@@ -157,7 +161,8 @@ class TwoCompartment(CompartmentNeurons):
 
 class ThreeCompartment(CompartmentNeurons):
     """Soma + basal (``g_b``) + apical (``g_a``) dendrites: the pyramidal neuron of Sacramento
-    et al. (2018), Eq. 1: ``C du/dt = -g_lk u + g_B (v_B - u) + g_A (v_A - u) + i_som``.
+    et al. (2018), Eq. 1: ``C du/dt = -g_lk u + g_B (v_B - u) + g_A (v_A - u) + i_som`` (Eq. 1
+    has noise, no i_som; the output neurons' teaching current, Sec. 2.1, is an i_som).
 
     ``v_dend = [v_basal, v_apical]``. Without somatic input the steady state is
     ``(g_l e_l + g_b v_B + g_a v_A) / (g_l + g_b + g_a)``.

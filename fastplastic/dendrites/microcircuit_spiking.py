@@ -1,11 +1,13 @@
 """Spiking (Poisson) version of the dendritic cortical microcircuit (Sacramento, Ponte Costa,
 Bengio & Senn 2018, NeurIPS 31).
 
-The rate version is :class:`fastplastic.learning.rules.DendriticMicrocircuit` (equations, the
-paper's equation numbers as remembered there, and the parametrisation ``W = lambda W^PP``);
-this module runs the same network in time with spiking neurons, as the paper's spiking
-variant does for its pyramidal neurons and interneurons (the mechanism of Urbanczik & Senn
-2014, :mod:`fastplastic.dendrites.urbanczik_senn`):
+The rate version is :class:`fastplastic.learning.rules.DendriticMicrocircuit` (equations with
+the NeurIPS paper's equation numbers, checked against its text, and the parametrisation
+``W = lambda W^PP``). This module runs the same network in time with spiking neurons. The
+paper's main text simulates rate neurons (r = phi(u), with noise); the spiking version is ours,
+built from the paper's model (Eqs. 1-5) and its plasticity (Eqs. 7-9, the dendritic prediction
+rule Eq. 6) in the spike-based form of Urbanczik & Senn 2014 (postsynaptic spike train in place
+of the rate; :mod:`fastplastic.dendrites.urbanczik_senn`):
 
     spikes     every neuron (inputs too) emits a spike in a step of length dt with probability
                phi_max f(u) dt  (Bernoulli approximation of a Poisson process, phi_max dt <= 1);
@@ -14,14 +16,18 @@ variant does for its pyramidal neurons and interneurons (the mechanism of Urbanc
                filtered, r~ <- r~ exp(-dt/tau_psp) + (1 - exp(-dt/tau_psp)) S, so that <r~> = f
     dendrites  basal v_B,l = (W_{l-1} r~_{l-1} + b_{l-1}) / lambda, apical v_A,l = B_l r~_{l+1}
                + W^PI_l r~^I_l, interneuron dendrite v^I_l = (W^IP_l r~_l + b^IP_l) / lambda_I
-    somata     the rate version's conductance equations, integrated exactly over each step
-               with inputs held (exponential step of the C soma kernel); the output is nudged
-               towards the target potential y, interneurons towards the somatic potential
-               u_{l+1} of the layer above (as in the rate version)
-    plasticity the four rules with the postsynaptic rate replaced by the spike train and the
-               presynaptic rate by the PSP (Urbanczik & Senn's form), integrated over time:
-               dW^PP_l ∝ (S_l - f(v^_B,l)) r~_{l-1}^T,   dW^IP_l ∝ (S^I_l - f(v^_I,l)) r~_l^T,
-               dW^PI_l ∝ -v_A,l (r~^I_l)^T;   top-down B_l fixed (or W^T, as in the rate rule)
+    somata     the rate version's conductance equations (Eqs. 1-2), integrated exactly over
+               each step with inputs held (exponential step of the C soma kernel); the output is
+               nudged towards the target potential y, interneurons towards the somatic potential
+               u_{l+1} of the layer above (one channel g_som, equivalent to the paper's
+               conductance pair, see the rate version)
+    plasticity the three plastic rules with the postsynaptic rate replaced by the spike train
+               and the presynaptic rate by the PSP (Urbanczik & Senn's form, without their
+               h(V*) factor, as in Eq. 6), integrated over time:
+               dW^PP_l ∝ (S_l - f(v^_B,l)) r~_{l-1}^T (Eq. 7),
+               dW^IP_l ∝ (S^I_l - f(v^_I,l)) r~_l^T (Eq. 8),
+               dW^PI_l ∝ -v_A,l (r~^I_l)^T (Eq. 9);
+               top-down B_l fixed (or W^T, as in the rate rule; the paper's Eq. 10 not used)
 
 Every quantity is averaged over the presentation after ``settle_time`` (and over the batch), so
 that the accumulated updates estimate the rate version's per-batch updates; the estimate's

@@ -1,7 +1,16 @@
 """Urbanczik & Senn (2014): learning by the dendritic prediction of somatic spiking.
 
-Each neuron has a soma ``U`` and a dendrite ``V`` (Eq. 1 of the paper; equation numbers here
-are from memory of the paper, the equations themselves are as implemented):
+Sources: the paper (Neuron 81:521-528, https://doi.org/10.1016/j.neuron.2013.11.030) was not
+retrievable in full text with this project's search tools, so **no equation numbers are cited**
+(earlier ones were from memory and are removed). The equations and the default parameters were
+checked against NEST's implementation of the paper (models/pp_cond_exp_mc_urbanczik.h,
+models/urbanczik_synapse.h and pynest/examples/urbanczik_synapse_example.py of
+https://github.com/nest/nest-simulator; the example reproduces the paper's Fig. 1B and lists the
+paper's unitless values: g_L = 0.1, g_D = 2 per ms, E_E = 14/3, E_I = -1/3, phi_max = 0.15 per
+ms, k = 0.5, beta = 5, theta = 1, tau_Delta = 100 ms, PSP rise tau_s = 3 ms) and against the
+model as Sacramento et al. 2018 (NeurIPS, Eq. 6 and Sec. 2.1) restate it.
+
+Each neuron has a soma ``U`` and a dendrite ``V``:
 
     V(t)   = sum_j w_j PSP_j(t),      PSP_j = kappa * (input spikes of j),
     kappa(s) = (exp(-s/tau_l) - exp(-s/tau_s)) / (tau_l - tau_s),  s >= 0,
@@ -34,7 +43,8 @@ __all__ = ["UrbanczikSenn", "nudging_conductances"]
 
 def nudging_conductances(u_target, g_som, e_e=14.0 / 3.0, e_i=-1.0 / 3.0):
     """Excitatory and inhibitory conductances (1/s) that sum to ``g_som`` and pull the soma
-    towards ``u_target``: ``g_e (e_e - U) + g_i (e_i - U) = g_som (u_target - U)``.
+    towards ``u_target``: ``g_e (e_e - U) + g_i (e_i - U) = g_som (u_target - U)`` (the pair
+    ``g_exc``, ``g_inh`` of Sacramento et al. 2018, Sec. 2.1).
 
     ``u_target`` must lie in [e_i, e_e] (both conductances are then >= 0).
     """

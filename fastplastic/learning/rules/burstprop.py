@@ -1,27 +1,57 @@
 """Burst-dependent plasticity (Payeur, Guerguiev, Zenke, Richards & Naud 2021, Nat. Neurosci.
 24:1010), rate-level ensemble version ("burstprop").
 
-Each layer is an ensemble of two-compartment pyramidal neurons that multiplex two signals: the
-event rate ``e_l`` (somatic, driven by the layer below, carried forward) and the burst
-probability ``p_l`` (set by the apical dendrite, carried backward as the burst rate
-``b_l = p_l e_l``). In the ensemble description of the paper (equations from memory, numbers
-not re-checked):
+Sources: equation numbers are those of the article
+(https://www.nature.com/articles/s41593-021-00857-x), checked against its main text (Eqs. 1-2;
+the online Methods, which hold the rate model's equations and the gate M(t) of Eq. 4, were not
+available, so those are cited by name only); the rate model's details were checked against the
+authors' code (https://github.com/jordan-g/Burstprop, layers.py; read for facts only).
+
+The paper. Single neurons (Eq. 1): ``dw_ij/dt = eta [B_i(t) - Pbar_i(t) E_i(t)] Etilde_j(t)``,
+with B the burst train, E the event train (a burst or an isolated spike), Pbar a slow
+(1-10 s) moving average of the proportion of events that are bursts, Etilde a presynaptic
+eligibility trace: a burst potentiates, an isolated spike depresses. Ensembles (Eq. 2):
+``dW_post,pre/dt = eta M(t) [p_post(t) - pbar_post(t)] e_post(t) e_pre(t)``, with e the event
+rate, p the burst probability, b = p e the burst rate, pbar a ratio of moving averages of burst
+and event rates, M(t) a gate that stops plasticity without a teacher. Event rates carry the
+feedforward signal, burst rates (through STF feedback synapses to apical dendrites) the
+feedback signal.
+
+Here, each layer is an ensemble unit per neuron of the MLP:
 
     e_l   = f(W_{l-1} e_{l-1} + b_{l-1})                       event rate (feedforward)
     a_l   = Y_l b_{l+1} - Z_l e_{l+1}                           apical input: burst-rate feedback
                                                                 minus event-rate inhibition
     p_l   = sigma(beta a_l + alpha_l)                           burst probability
     output: p_L = p_bar + (teacher) (y - e_L) * gain, clipped to [0, 1]
-    dW_{l-1} = eta ((p_l - p_bar_l) * e_l') e_{l-1}^T           burst-dependent rule
+    dW_{l-1} = eta ((p_l - p_bar_l) * e_l') e_{l-1}^T           burst-dependent rule (cf. Eq. 2)
 
 ``p_bar_l`` is the burst probability without teacher (the moving average the paper uses; here
-the value of the same batch without the teacher, the ensemble limit). ``Z_l = Y_l p_bar`` cancels
-the feedback in the absence of a teacher (the role of the recurrent inhibition), so that
+the value of the same batch without the teacher, the ensemble limit, which also plays the role
+of the gate M: no teacher, no update). ``Z_l = Y_l p_bar`` cancels the feedback in the absence
+of a teacher (the role of the recurrent inhibition), so that
 ``p_l - p_bar_l ≈ sigma'(.) beta Y_l (p_{l+1} - p_bar_{l+1}) e_{l+1}``: the burst probability
 deviation carries a feedback-alignment error. ``e_l'`` is f' at the ensemble input (the
 ensemble's gain). Updates are divided by ``teacher_gain`` (a learning-rate scale only). Event
 rates must be nonnegative (sigmoid/relu layers): with signed rates the burst-rate feedback
 ``(p - p_bar) e`` would flip the error's sign.
+
+Departures from the paper (paper / here / why):
+
+- postsynaptic factor: Eq. 2 multiplies p - p_bar by the event rate e_post, and the rate model
+  (authors' code, sigmoid units) puts the derivative into the burst probability through a
+  factor h(e) = f'/e = 1 - e on the apical input and on the teacher (p_L = p_bar (1 + h(e_L)
+  (y - e_L))), so that the burst-rate deviation (p - p_bar) e sent down is, to first order,
+  the layer's delta / here f'(z_l) multiplies p - p_bar in the update and there is no h(e) /
+  not changed (both forms give backprop's output update; the hidden signal is pinned by a
+  test): hidden layers receive (p - p_bar) e, which lacks f'/e (measured, MNIST slice
+  784-64-10, 3 epochs: hidden-update angle to backprop 57 deg and 74% test accuracy here,
+  50 deg and 78% with the paper's form).
+- p_bar: a slow moving average / the same batch without teacher, constant p_base at every layer
+  with Z cancelling the feedback exactly (the authors' code: the burst probability under the
+  no-teacher feedback) / stationary ensemble limit.
+- plastic feedback Y and recurrent apical connections that keep p linear (Figs. 5-6) / fixed
+  random Y, no recurrent input / scope: feedback alignment only.
 """
 import numpy as np
 

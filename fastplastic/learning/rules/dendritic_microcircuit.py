@@ -1,29 +1,38 @@
 """Dendritic cortical microcircuit (Sacramento, Ponte Costa, Bengio & Senn 2018, NeurIPS 31).
 
-Rate version. Equation numbers are those of the NeurIPS paper as remembered (not re-checked
-against the text); the equations are as implemented. Layer ``l = 1..L`` of the MLP is a
-population of pyramidal neurons with basal, apical and somatic compartments (Eq. 1), and each
-hidden layer ``l < L`` has a population of interneurons, one per neuron of layer ``l + 1``
-(Eq. 4). With ``r = f(u)`` the rates (``f`` = the MLP's nonlinearity of that layer):
+Rate version. Equation numbers are those of the NeurIPS 2018 proceedings paper,
+https://proceedings.neurips.cc/paper_files/paper/2018/hash/1dc3a89d0d440ba31729b0ba74b93a33-Abstract.html
+checked against its text (main text only; the supplementary material was not available).
+Layer ``l = 1..L`` of the MLP is a population of pyramidal neurons with basal, apical and
+somatic compartments, and each hidden layer ``l < L`` has a population of interneurons, one per
+neuron of layer ``l + 1`` (the paper's one-to-one nudging). With ``r = f(u)`` the rates
+(``f`` = the MLP's nonlinearity of that layer):
 
-    pyramidal soma   du_l/dt  = -g_lk u_l + g_B (v_B,l - u_l) + g_A (v_A,l - u_l)   (l < L)
-    output soma      du_L/dt  = -g_lk u_L + g_B (v_B,L - u_L) + g_som (y - u_L)     (with a target)
-    interneuron      du^I/dt  = -g_lk u^I + g_D (v^I - u^I) + g_som (u_{l+1} - u^I)
-    basal            v_B,l    = W^PP_l r_{l-1}                                       (Eq. 2)
-    apical           v_A,l    = B_l r_{l+1} + W^PI_l r^I_l                           (Eq. 3)
-    interneuron dendrite v^I_l = W^IP_l r_l
+    pyramidal soma  du_l/dt = -g_lk u_l + g_B (v_B,l - u_l) + g_A (v_A,l - u_l)   (Eq. 1; l < L)
+    output soma     du_L/dt = -g_lk u_L + g_B (v_B,L - u_L) + g_som (y - u_L)    (Sec. 2.1; target)
+    interneuron     du^I/dt = -g_lk u^I + g_D (v^I - u^I) + g_som (u_{l+1} - u^I)        (Eq. 2)
+    basal           v_B,l   = W^PP_l r_{l-1}                                             (Eq. 3)
+    apical          v_A,l   = B_l r_{l+1} + W^PI_l r^I_l                                 (Eq. 4)
+    interneuron dendrite  v^I_l = W^IP_l r_l                                             (Eq. 5)
 
-Plasticity (Eqs. 8-10), with the dendritic predictions of the somatic potential
-``v^_B = g_B / (g_lk + g_B + g_A) v_B`` (hidden), ``g_B / (g_lk + g_B) v_B`` (output),
-``v^I^ = g_D / (g_lk + g_D) v^I``:
+Nudging conductances (Sec. 2.1): the paper's teacher is an excitatory/inhibitory conductance pair
+``g_exc = g_som (u_trgt - E_inh) / (E_exc - E_inh)``, ``g_inh = -g_som (u_trgt - E_exc) /
+(E_exc - E_inh)``, whose current ``g_exc (E_exc - u) + g_inh (E_inh - u)`` equals
+``g_som (u_trgt - u)``: here it is one channel of conductance g_som and reversal u_trgt
+(identical for E_inh <= u_trgt <= E_exc, and defined for any target); the interneurons are
+nudged the same way towards ``u_{l+1}``.
 
-    dW^PP_l = eta (f(u_l) - f(v^_B,l)) r_{l-1}^T
-    dW^IP_l = eta_ip (f(u^I_l) - f(v^I^_l)) r_l^T
-    dW^PI_l = eta_pi (0 - v_A,l) (r^I_l)^T
+Plasticity (Eqs. 7-9, instances of the dendritic prediction rule Eq. 6), with the dendritic
+predictions of the somatic potential ``v^_B = g_B / (g_lk + g_B + g_A) v_B`` (hidden),
+``g_B / (g_lk + g_B) v_B`` (output, no apical compartment), ``v^I^ = g_D / (g_lk + g_D) v^I``:
+
+    dW^PP_l = eta (f(u_l) - f(v^_B,l)) r_{l-1}^T          (Eq. 7)
+    dW^IP_l = eta_ip (f(u^I_l) - f(v^I^_l)) r_l^T         (Eq. 8)
+    dW^PI_l = eta_pi (0 - v_A,l) (r^I_l)^T                (Eq. 9, v_rest = 0)
 
 Without a target the interneurons learn to predict the next layer and to cancel the top-down
 input (the *self-predicting state*, apical potentials -> 0); a target at the output then
-leaves an apical mismatch that carries a backprop-like error to each hidden layer.
+leaves an apical mismatch that carries a backprop-like error to each hidden layer (Sec. 3.1).
 
 Implementation notes (simplifications, stated): (i) the MLP's ``W_l, b_l`` are the basal weights
 scaled by the attenuation, ``W^PP = W / lambda_l``, so that the feedforward pass of the MLP is
@@ -37,6 +46,21 @@ factors (``c_out = g_som / (g_lk + g_B + g_som)``, and per hidden layer
 which rescales the learning rate only; the direction is the paper's. Top-down weights ``B_l``
 are fixed random (``feedback="random"``) or the transposed forward weights
 (``feedback="transpose"``).
+
+Departures from the paper (paper / here / why):
+
+- dynamics: continuous time with noise sigma xi (Eqs. 1-2) and plasticity low-pass filtered with
+  tau_w (Sec. 3.3); for MNIST a two-step approximate relaxation (Sec. 3.4) / the noise-free
+  fixed point by Jacobi sweeps, one update per batch / deterministic, batched; the paper's test
+  errors are also noise-free.
+- top-down weights: fixed random, or learned by Eq. 10 (target-propagation-like, needs a split
+  apical compartment) / fixed random or W^T, Eq. 10 not implemented / scope.
+- target: MNIST targets are rates r_trgt in {0.1, 0.8}, i.e. u_trgt = f^-1(r_trgt) / ``y`` is
+  the target potential u_trgt itself / the caller chooses the encoding.
+- biases: a learnable threshold (an input fixed at 1 with a plastic weight, Sec. 3.4) / the
+  MLP's biases b_l and interneuron biases b^IP, learned by the same rules / the same thing.
+- ``eta_pi = 0`` by default, as in the paper's MNIST runs (W^PI fixed after a self-predicting
+  initialisation); the paper's regression task learns it.
 """
 import numpy as np
 
@@ -64,7 +88,8 @@ class DendriticMicrocircuit(Rule):
     ----------
     g_lk, g_b, g_a, g_d, g_som : float
         Leak, basal, apical, interneuron-dendrite and somatic-nudging conductances (per unit
-        capacitance, 1/time unit; paper: 0.1, 1.0, 0.8, 1.0, 0.8), > 0.
+        capacitance, 1/time unit), > 0. Defaults 0.1, 1.0, 0.8, 1.0, 0.8: said to be the
+        paper's supplementary values (the main text gives none; not re-checked).
     eta_ip, eta_pi : float
         Learning rates of the pyramidal->interneuron and interneuron->pyramidal weights (per
         sample), >= 0. They are applied by the rule itself; the forward weights go through
@@ -214,7 +239,7 @@ class DendriticMicrocircuit(Rule):
         return self.settle(net, x)["v_a"][1:]
 
     def learn_interneurons(self, net, s):
-        """Apply the interneuron plasticity (Eqs. 9-10) for a settled state ``s``."""
+        """Apply the interneuron plasticity (Eqs. 8-9) for a settled state ``s``."""
         B = s["r"][0].shape[0]
         for l in range(1, net.n_layers):
             act = net.layer_activation(l + 1)

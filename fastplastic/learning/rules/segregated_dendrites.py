@@ -1,46 +1,54 @@
 """Segregated dendrites (Guerguiev, Lillicrap & Richards 2017, eLife 6:e22901), rate version.
 
-Sources and what is not checked: the paper's full text was not retrievable with this project's
-search tools (only its abstract), so **no equation numbers are cited**; the equations below
-follow the paper's model as described in its Results and Methods (Figs. 1-3) from memory, and
-the default parameter values are the authors' published ones (their public code's parameter
-list, read as facts: g_L = 1/tau_L = 0.1 /ms, g_B = g_D = 0.6 /ms, g_A = 0 (fully segregated;
-0.05 /ms in their "attenuated apical conductance" variant), teacher reversal potentials
-E_E = 8, E_I = -8, phases of 50 ms averaged over their last 20 ms, phi = phi_max sigma).
+Sources: equation numbers are those of the eLife article (https://elifesciences.org/articles/22901;
+Results Eqs. 1-10, Materials and methods Eqs. 11-40), checked against its full text; the paper
+names the hidden potentials V^0 (soma), V^0b (basal), V^0a (apical) and the output V^1 (soma),
+V^1b (dendrite), written C, B, A, U, V below (the names in the authors' code). Default
+parameters are Table 1's (dt = 1 ms, g_l = 0.1, g_b = g_d = 0.6, g_a = 0 / 0.05 / 0.6,
+E_E = 8, E_I = -8, settling Delta t_s = 30 ms) and the Methods' (phases of >= 50 ms),
+converted to 1/s; the teacher's unit conductance is the authors' code's
+(https://github.com/jordan-g/Segregated-Dendrite-Deep-Learning, read for facts only).
 
 Model. Every hidden layer ``l`` is a population of three-compartment neurons (basal dendrite
 ``B``, apical dendrite ``A``, soma ``C``); the output layer ``L`` has two-compartment neurons
 (basal dendrite ``V``, soma ``U``). Potentials are dimensionless (the paper's units), rates are
 in units of phi_max, conductances are per unit capacitance in 1/s (SI):
 
-    hidden soma   dC/dt = -g_L C + g_B (B - C) + g_A (A - C)
-    basal         B     = W^b_{l-1} r_{l-1} + b^b_{l-1}        r_0 = x (input rates)
-    apical        A     = Y_l r_L                               fixed random feedback Y_l from
-                                                                the output ("broadcast")
-    output soma   dU/dt = -g_L U + g_D (V - U) + I
-    output basal  V     = W^b_{L-1} r_{L-1} + b^b_{L-1}
-    teacher       I     = g_E (E_E - U) + g_I (E_I - U),  g_E = g_T y, g_I = g_T (1 - y)
-                          (target phase only; y in [0, 1], one-hot for classification)
-    rates         r_l   = f_l(C_l) (hidden: the MLP's nonlinearity), r_L = sigma(U)
+    hidden soma   dC/dt = -g_L C + g_B (B - C) + g_A (A - C)                 Eqs. 1, 14
+    basal         B     = W^b_{l-1} r_{l-1} + b^b_{l-1}    r_0 = x (input)   Eqs. 2, 13
+    apical        A     = Y_l r_L      fixed random feedback Y_l from the    Eqs. 2, 13
+                                       output ("broadcast")                  (several hidden
+                                                                             layers: 38-40)
+    output soma   dU/dt = -g_L U + g_D (V - U) + I                           Eqs. 4, 19
+    output basal  V     = W^b_{L-1} r_{L-1} + b^b_{L-1}                      Eqs. 4, 18
+    teacher       I     = g_E (E_E - U) + g_I (E_I - U),  g_E = g_T y,       Eq. 20
+                          g_I = g_T (1 - y) (target phase only; y in [0, 1])
+    rates         r_l   = f_l(C_l) (hidden: the MLP's nonlinearity),         Eqs. 3, 17
+                  r_L   = sigma(U)                     (paper: phi_max sigma, both)
 
 With ``g_A = 0`` the apical compartment is electrotonically segregated: it does not drive the
 soma, so the forward phase is exactly a feedforward pass; the teacher acts on the output somata
 only. Each example is presented for a *forward phase* (no teacher) and then a *target phase*
 (teacher on). At the end of each phase the apical compartment of each hidden neuron emits a
-*plateau potential*, the phase-averaged apical potential through a sigmoid:
+*plateau potential*, the phase-averaged apical potential (averaged after a settling time,
+Eq. 22) through a sigmoid (Eqs. 5, 21):
 
     alpha^f = sigma(<A>_f),   alpha^t = sigma(<A>_t)
 
-The weight updates descend the paper's layer-wise losses,
-``L^L = ||<r_L>_t - sigma(<U>_f)||^2`` (output) and ``L^l = ||alpha^t - alpha^f||^2`` (hidden):
+The weight updates descend the paper's layer-wise losses, ``L^L = ||<r_L>_t - sigma(<U>_f)||^2``
+(output, Eq. 23 with the target phi^1* = <phi^1>_t of Eq. 6; ≈ Eq. 7) and, with the hidden
+target phi^0* = <r_l>_f + alpha^t - alpha^f (Eqs. 8, 31), ``L^l = ||phi^0* - f(<C>_f)||^2``
+(Eq. 30) ≈ ``||alpha^t - alpha^f||^2`` (Eqs. 9, 32); target-phase quantities are held fixed:
 
-    output:  Delta W^b_{L-1} ∝  k_D (<r_L>_t - sigma(<U>_f)) * sigma'(<U>_f)  <r_{L-1}>_f^T
-    hidden:  Delta W^b_{l-1} ∝  k_B (alpha^t - alpha^f) * f'(<C_l>_f)        <r_{l-1}>_f^T
+    output (Eqs. 28-29): dW^b_{L-1} ∝ k_D (<r_L>_t - sigma(<U>_f)) sigma'(<U>_f) <r_{L-1}>_f^T
+    hidden (Eqs. 33, 35): dW^b_{l-1} ∝ k_B (alpha^t - alpha^f) f'(<C_l>_f)       <r_{l-1}>_f^T
 
-(biases alike), with ``k_D = g_D / (g_L + g_D)``, ``k_B = g_B / (g_L + g_B + g_A)``; the
-presynaptic term is the forward-phase average rate (the paper's average PSP). Because
-``alpha^t - alpha^f ≈ sigma'(<A>_f) * Y_l (<r_L>_t - <r_L>_f)``, the hidden update carries the
-output error through random weights (feedback alignment, Lillicrap et al. 2016).
+(biases alike; Eq. 10 in Results), with ``k_D = g_D / (g_L + g_D)`` (Eq. 27, from the
+steady state <U>_f ≈ k_D <V>_f, Eq. 26), ``k_B = g_B / (g_L + g_B + g_A)`` (Eq. 34); the
+presynaptic term is the forward-phase average rate (the paper's average filtered spike train
+s-bar^f). Because ``alpha^t - alpha^f ≈ sigma'(<A>_f) * Y_l (<r_L>_t - <r_L>_f)``, the hidden
+update carries the output error through random weights (feedback alignment, Lillicrap et al.
+2016; the paper's Theorem 1 states when reducing L^0 reduces L^1).
 
 Time course. ``dt=None`` (default): the phase averages are the steady states (constant inputs;
 the averaging window of the paper lies well after the ~1/g_tot = 1.4 ms relaxation), computed
@@ -48,18 +56,35 @@ with the exact compartment kernel (:func:`fastplastic._kernels.compartments.soma
 the conductance-weighted average); with ``g_A > 0`` the loop output -> apical -> soma is settled
 by ``settle_steps`` sweeps. ``dt > 0``: each phase is integrated for ``phase_steps`` steps of
 ``dt`` (exact exponential step of the same kernel, dendrites instantaneous, layers updated
-bottom-up within a step, apical input from the output rates of the previous step); the forward
-phase starts at rest (C = U = 0), the target phase continues from the end of the forward phase,
-and averages are taken over the last ``average_steps`` steps.
+bottom-up within a step as in the paper's Methods, apical input from the output rates of the
+previous step); the forward phase starts at rest (C = U = 0), the target phase continues from
+the end of the forward phase, and averages are taken over the last ``average_steps`` steps.
 
-Simplifications (stated): rates instead of Poisson spikes and PSP kernels; batches of examples
-in parallel (each starts its forward phase at rest); feedback biases omitted (zero); each
-hidden layer draws its own Y_l (the paper's deeper networks use products of random matrices);
-the paper's constant error-scaling factors (P_hidden, P_final) and learning rates are left to
-the optimizer's learning rate. Parametrisation: the MLP's ``W_l, b_l`` are the *effective*
-weights ``k W^b, k b^b`` (k = k_B for hidden layers, k_D for the output), so that the MLP's
-feedforward pass is exactly the forward phase (``g_A = 0``), and its pre-activations are the
-somatic potentials ``C``, ``U``; the update above is returned for these (a scale factor k).
+Departures from the paper (paper / here / why):
+
+- neurons: Poisson spikes filtered by the PSP kernel (Eqs. 11-12, 17) / rates, r = f(C) /
+  deterministic rate version; a spike-free limit of the same averages.
+- phases: 50 ms plus a Wald-distributed extra length, averages after Delta t_s = 30 ms (Eq. 22) /
+  fixed ``phase_steps`` and ``average_steps`` (or the steady state) / the paper reports the
+  lengths do not matter once the network has settled.
+- integration: forward Euler at dt = 1 ms (authors' code) / exact exponential step / same fixed
+  point, stable at any dt.
+- teacher: Eq. 19 adds I to tau dV/dt, which read literally scales the unit teacher conductances
+  of Eq. 20 by g_l / the authors' code's C dU/dt = ... + I with g_E + g_I = 1 /ms (g_T = 1000/s)
+  / the code is what produced the paper's results.
+- feedback: one fixed random Y per hidden layer from the output, no feedback bias (Eqs. 13,
+  38-40; the authors' code adds a bias c and draws Y as products of random matrices) / Y_l drawn
+  Glorot-uniform per layer, no bias / the paper's equations.
+- state: carried over from one example to the next (authors' code) / every batch starts at rest
+  / batches of independent examples.
+- scale: error scaling factors P^0 = 20/phi_max, P^1 = 20/phi_max^2 and per-layer learning
+  rates (Eqs. 29, 35) / left to the optimizer's learning rate / constant factors only.
+- hidden nonlinearity: phi_max sigma / any of the MLP's / the update uses f' either way.
+
+Parametrisation: the MLP's ``W_l, b_l`` are the *effective* weights ``k W^b, k b^b`` (k = k_B
+for hidden layers, k_D for the output), so that the MLP's feedforward pass is exactly the forward
+phase (``g_A = 0``), and its pre-activations are the somatic potentials ``C``, ``U``; the update
+above is returned for these (a scale factor k).
 """
 import numpy as np
 
@@ -101,13 +126,15 @@ class SegregatedDendrites(Rule):
     ----------
     g_l, g_b, g_d : float
         Leak, basal->soma (hidden) and dendrite->soma (output) conductances per unit capacitance
-        (1/s), > 0. Paper: 100, 600, 600.
+        (1/s), > 0. Paper (Table 1, per ms): 0.1, 0.6, 0.6.
     g_a : float
         Apical->soma conductance (1/s), >= 0. 0 = fully segregated apical dendrite (paper's
-        default); > 0 lets feedback drive the hidden somata (paper's variant: 50).
+        default); > 0 lets feedback drive the hidden somata (paper, Table 1 and Fig. 9: 50 =
+        strong attenuation, still learns; 600 = weak attenuation, impairs learning).
     g_t : float
         Total teacher conductance of an output neuron in the target phase (1/s), > 0:
-        ``g_E = g_t y``, ``g_I = g_t (1 - y)``. Paper: 1000.
+        ``g_E = g_t y``, ``g_I = g_t (1 - y)`` (Eq. 20: 0 or 1 per unit; 1 /ms in the authors'
+        code, i.e. 1000).
     e_e, e_i : float
         Teacher reversal potentials (dimensionless), ``e_e > e_i``. Paper: 8, -8.
     feedback_scale : float
@@ -117,8 +144,8 @@ class SegregatedDendrites(Rule):
         None: phase averages are steady states. Otherwise the integration step (s), > 0.
     phase_steps, average_steps : int
         Steps per phase (>= 1) and how many of the last ones are averaged
-        (1 <= average_steps <= phase_steps); used when ``dt`` is given. Paper: 50 and 20 at
-        dt = 1 ms.
+        (1 <= average_steps <= phase_steps); used when ``dt`` is given. Paper: >= 50 and the
+        steps after Delta t_s = 30 (Eq. 22), i.e. 20, at dt = 1 ms.
     settle_steps : int
         Sweeps to the steady state when ``dt is None`` and ``g_a > 0`` (>= 1).
     loss : {"mse"}
