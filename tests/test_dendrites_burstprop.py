@@ -36,11 +36,27 @@ def test_hidden_burst_probability_follows_feedback():
     x, y = rng.uniform(size=(5, 3)), rng.uniform(size=(5, 2))
     zs, hs = net.forward(x, cache=True)
     p, p_bar = rule.burst_probabilities(net, zs, hs, y)
-    p_out = 0.3 + 0.1 * (y - hs[2])
+    p_out = 0.3 + 0.1 * (1 - hs[2]) * (y - hs[2])         # sigmoid units: h(e) = 1 - e
     a = ((p_out - 0.3) * hs[2]) @ rule.feedback[1]
     np.testing.assert_allclose(p[2], p_out)
-    np.testing.assert_allclose(p[1], 1 / (1 + np.exp(-(2.0 * a + np.log(0.3 / 0.7)))))
+    np.testing.assert_allclose(p[1], 1 / (1 + np.exp(-(2.0 * (1 - hs[1]) * a + np.log(0.3 / 0.7)))))
     np.testing.assert_allclose(p_bar[1], 0.3)
+
+
+def test_hidden_update_is_feedback_alignment_to_first_order():
+    """Small teacher: (p_l - p_bar) e_l -> sigma'(alpha) beta f'(z_l) [Y delta_{l+1}], so the
+    hidden update points along feedback alignment's with the burstprop feedback Y."""
+    rng = np.random.default_rng(3)
+    net = MLP([6, 5, 4], activation="sigmoid", output_activation="sigmoid", seed=1)
+    rule = Burstprop(teacher_gain=1e-4, beta=1.0)
+    rule.bind(net, rng)
+    x = rng.uniform(0, 1, (8, 6))
+    y = np.eye(4)[rng.integers(0, 4, 8)]
+    g = rule.step(net, x, y, rng).grads
+    zs, hs = net.forward(x, cache=True)
+    delta_out = -(y - hs[2]) * hs[2] * (1 - hs[2])
+    delta_hid = (delta_out @ rule.feedback[1]) * hs[1] * (1 - hs[1])
+    assert update_angle(g[0], x.T @ delta_hid) < 0.5
 
 
 def test_mnist_slice_well_above_chance():
@@ -48,8 +64,8 @@ def test_mnist_slice_well_above_chance():
     net = MLP([784, 64, 10], activation="sigmoid", output_activation="sigmoid", seed=0)
     hist = train(net, make_rule("burstprop"), data, epochs=3, batch_size=32, lr=2.0,
                  progress=False, seed=0)
-    assert hist.test_accuracy[-1] > 0.5              # chance 0.1; measured 0.74
-    assert hist.angle[-1][0] < 80                    # hidden update aligns (measured ~57)
+    assert hist.test_accuracy[-1] > 0.5              # chance 0.1; measured 0.78 (seed 1: 0.72)
+    assert hist.angle[-1][0] < 75                    # hidden update aligns (measured 50; seed 1: 52)
 
 
 @pytest.mark.parametrize("kw", [dict(p_base=0), dict(p_base=1.0), dict(teacher_gain=-1),
