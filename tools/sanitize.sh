@@ -24,5 +24,5 @@ export PYTHONPATH="$work"
 python -m pytest -q -p no:cacheprovider -m "not slow" \
     tests/test_network.py tests/test_neurons.py tests/test_plasticity.py tests/test_kernels.py \
     tests/test_fuzz.py tests/test_io.py tests/test_custom.py tests/test_synapses.py \
-    tests/test_monitors.py "$@"
+    tests/test_monitors.py tests/test_threads.py tests/test_deferred.py tests/test_clopath.py "$@"
 echo "sanitizers: no reports"
