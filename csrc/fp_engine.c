@@ -110,6 +110,13 @@ static void block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
     }
 }
 
+/* Neurons [*a, *b) of a group of n that thread t of nt handles. */
+static inline void part(int32_t n, int32_t t, int32_t nt, int32_t *a, int32_t *b)
+{
+    *a = (int32_t)((int64_t)n * t / nt);
+    *b = (int32_t)((int64_t)n * (t + 1) / nt);
+}
+
 /* Threads that advance group g: one for small groups and replays. */
 static inline int32_t group_threads(const fp_group *g, int32_t nt)
 {
@@ -124,8 +131,8 @@ static void group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t
     const int32_t ng = group_threads(g, nt);
     if (t >= ng) return;
     int32_t *cnt = net->scratch + ((int64_t)gi * nt + t) * len;
-    const int32_t a = (int32_t)((int64_t)g->n * t / ng);
-    const int32_t b = (int32_t)((int64_t)g->n * (t + 1) / ng);
+    int32_t a, b;
+    part(g->n, t, ng, &a, &b);
     if (t == 0) g->crec_k0 = k0;
     block_slice(net, gi, k0, len, a, b, cnt);
 }
@@ -142,7 +149,8 @@ static void group_pack(fp_net *net, int32_t gi, int32_t len, int32_t nt)
     for (int32_t s = 0; s < len; ++s) {
         g->slice_ptr[s] = pos;
         for (int32_t t = 0; t < ng; ++t) {
-            const int32_t a = (int32_t)((int64_t)g->n * t / ng);
+            int32_t a, b;
+            part(g->n, t, ng, &a, &b);
             const int32_t c = cnt[(int64_t)t * len + s];
             const int32_t *src = g->slice_ids + (int64_t)s * g->n + a;
             if (src != g->slice_ids + pos) memmove(g->slice_ids + pos, src, (size_t)c * sizeof(int32_t));
@@ -157,13 +165,6 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
 {
     *n = g->slice_ptr[s + 1] - g->slice_ptr[s];
     return g->slice_ids + g->slice_ptr[s];
-}
-
-/* Neurons [*a, *b) of a group of n that thread t of nt handles. */
-static inline void part(int32_t n, int32_t t, int32_t nt, int32_t *a, int32_t *b)
-{
-    *a = (int32_t)((int64_t)n * t / nt);
-    *b = (int32_t)((int64_t)n * (t + 1) / nt);
 }
 
 #ifdef _OPENMP
@@ -458,8 +459,9 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
             if (net->check_finite) {
                 const fp_group *g = &net->groups[gi];
                 const int32_t ng = group_threads(g, nt);
-                if (t < ng && block_unhealthy(g, (int32_t)((int64_t)g->n * t / ng),
-                                              (int32_t)((int64_t)g->n * (t + 1) / ng))) {
+                int32_t a, b;
+                part(g->n, t, ng, &a, &b);
+                if (t < ng && block_unhealthy(g, a, b)) {
 #ifdef _OPENMP
 #pragma omp atomic write
 #endif
