@@ -96,7 +96,9 @@ def test_mnist_slice_well_above_chance():
     data = datasets.mnist_slice(DATA)
     net = MLP([784, 64, 10], activation="tanh", seed=0)
     rule = make_rule("microcircuit", settle_steps=4)
-    hist = train(net, rule, data, epochs=3, batch_size=32, lr=0.05, progress=False, seed=0)
+    # lr 0.05 sat at the edge of divergence (seed 0 learned, seeds 1-3 stayed at chance, and
+    # seed 0 once diverged in a full-suite run); at 0.03 seeds 0-3 reach 0.69-0.72
+    hist = train(net, rule, data, epochs=3, batch_size=32, lr=0.03, progress=False, seed=0)
     assert hist.test_accuracy[-1] > 0.5            # chance 0.1; measured 0.69
 
 

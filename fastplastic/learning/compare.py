@@ -32,7 +32,7 @@ def network_for(rule_name, sizes, seed=0, dtype=np.float64):
 
 # Optimizer and learning rate a rule is trained with unless the caller chooses
 # (the dendritic rules were tuned with plain SGD; Adam at 1e-3 leaves them at chance).
-RULE_TRAINING = {"burstprop": ("sgd", 2.0), "microcircuit": ("sgd", 0.05),
+RULE_TRAINING = {"burstprop": ("sgd", 2.0), "microcircuit": ("sgd", 0.03),
                  "segregated": ("sgd", 3.0)}
 
 
