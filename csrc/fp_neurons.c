@@ -1,5 +1,6 @@
 /* fp_neurons.c -- step kernels of the neuron kinds; see fp_neurons.h. */
 #include <math.h>
+#include <string.h>
 #include "fp_neurons.h"
 #include "fp_rng.h"
 #include "fp_math.h"
@@ -11,65 +12,107 @@ static inline void arrive(int32_t a, int32_t b, double *ge, double *gi, double *
     if (ri) for (int32_t i = a; i < b; ++i) { gi[i] += ri[i]; ri[i] = 0.0; }
 }
 
-/* Step 3 of the LIF kernels: refractory neurons are held at v_reset (their
- * integrated value is discarded, which keeps step 2 branch-free), the others
- * spike and reset at threshold; returns how many spiked. */
-static inline int32_t threshold(int32_t a, int32_t b, double *v, int32_t *refrac, double v_th,
-                                double v_reset, int32_t n_ref, int32_t *out)
+/* Step 3 of the LIF kernels, inside the integration loop so that one
+ * vectorised pass does everything: refractory neurons are held at v_reset
+ * (their integrated value vn is discarded), the others spike and reset at
+ * threshold.  Returns 1 for a spike. */
+static inline uint8_t lif_reset(int32_t i, double vn, double *restrict v,
+                                int32_t *restrict refrac, double v_th, double v_reset,
+                                int32_t n_ref)
+{
+    const int32_t r = refrac[i];
+    const int spike = (r <= 0) & (vn >= v_th);
+    v[i] = (r > 0) | spike ? v_reset : vn;
+    refrac[i] = spike ? n_ref : (r > 0 ? r - 1 : r);
+    return (uint8_t)spike;
+}
+
+/* Appends the neurons lo + j with flag[j] set (j < len, flag padded with zeros
+ * to a multiple of 8) to out, in order; spikes are rare, so 8 flags are
+ * tested at once. */
+static inline int32_t lif_collect(const uint8_t *flag, int32_t len, int32_t lo, int32_t *out)
 {
     int32_t n_out = 0;
-    for (int32_t i = a; i < b; ++i) {
-        if (refrac[i] > 0) {
-            v[i] = v_reset;
-            refrac[i] -= 1;
-        } else if (v[i] >= v_th) {
-            v[i] = v_reset;
-            refrac[i] = n_ref;
-            out[n_out++] = i;
-        }
+    for (int32_t j = 0; j < len; j += 8) {
+        uint64_t w;
+        memcpy(&w, flag + j, sizeof w);
+        if (!w) continue;
+        for (int32_t q = j; q < j + 8; ++q)
+            if (flag[q]) out[n_out++] = lo + q;
     }
     return n_out;
 }
+
+#define FP_LIF_BLOCK 1024
+
+/* The LIF step over [a, b) in blocks of FP_LIF_BLOCK neurons: input of this
+ * step (ring slots added and zeroed inside the integration loop; groups
+ * without a ring read zeros), BODY (integration, defines vn), reset, then
+ * the block's spikes collected. */
+#define FP_LIF_LOOP(BODY)                                                        \
+    int32_t n_out = 0;                                                           \
+    if (!(re && ri)) arrive(a, b, xs_e, xs_i, re, ri);                          \
+    for (int32_t lo = a; lo < b; lo += FP_LIF_BLOCK) {                          \
+        const int32_t hi = b - lo < FP_LIF_BLOCK ? b : lo + FP_LIF_BLOCK;       \
+        uint8_t flag[FP_LIF_BLOCK + 8];                                          \
+        memset(flag + (hi - lo), 0, 8);                                          \
+        if (re && ri) {                                                          \
+            for (int32_t i = lo; i < hi; ++i) {                                  \
+                const double xe = xs_e[i] + re[i], xi = xs_i[i] + ri[i];         \
+                re[i] = 0.0;                                                     \
+                ri[i] = 0.0;                                                     \
+                BODY                                                             \
+                flag[i - lo] = lif_reset(i, vn, v, refrac, v_th, v_reset, n_ref); \
+            }                                                                    \
+        } else {                                                                 \
+            for (int32_t i = lo; i < hi; ++i) {                                  \
+                const double xe = xs_e[i], xi = xs_i[i];                         \
+                BODY                                                             \
+                flag[i - lo] = lif_reset(i, vn, v, refrac, v_th, v_reset, n_ref); \
+            }                                                                    \
+        }                                                                        \
+        n_out += lif_collect(flag, hi - lo, lo, out + n_out);                   \
+    }                                                                            \
+    return n_out;
 
 /* Exact integration of the linear subthreshold dynamics (Rotter & Diesmann 1999):
  *   dv/dt = -(v - e_l)/tau_m + (I_e + I_i + I_b)/C,   dI_x/dt = -I_x/tau_x. */
 FP_VECTOR_CLONES
 int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
-                         double *v, double *ie, double *ii, int32_t *refrac,
-                         const double *ib, double *re, double *ri, int32_t *out)
+                         double *restrict v, double *restrict ie, double *restrict ii,
+                         int32_t *restrict refrac, const double *restrict ib,
+                         double *restrict re, double *restrict ri, int32_t *restrict out)
 {
     const double e_l = p[0], v_th = p[1], v_reset = p[2];
     const int32_t n_ref = (int32_t)p[3];
     const double p22 = p[4], p20 = p[5], p21e = p[6], p21i = p[7], de = p[8], di = p[9];
-    arrive(a, b, ie, ii, re, ri);
-    for (int32_t i = a; i < b; ++i) {
-        v[i] = e_l + (v[i] - e_l) * p22 + ib[i] * p20 + ie[i] * p21e + ii[i] * p21i;
-        ie[i] *= de;
-        ii[i] *= di;
-    }
-    return threshold(a, b, v, refrac, v_th, v_reset, n_ref, out);
+    double *xs_e = ie, *xs_i = ii;
+    FP_LIF_LOOP(
+        const double vn = e_l + (v[i] - e_l) * p22 + ib[i] * p20 + xe * p21e + xi * p21i;
+        ie[i] = xe * de;
+        ii[i] = xi * di;
+    )
 }
 
 /* Exponential Euler: conductances held over the step, v relaxes exactly
  * towards v_inf = (g_l e_l + g_e e_e + g_i e_i + I_b) / g_tot. */
 FP_VECTOR_CLONES
 int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
-                         double *v, double *ge, double *gi, int32_t *refrac,
-                         const double *ib, double *re, double *ri, int32_t *out)
+                         double *restrict v, double *restrict ge, double *restrict gi,
+                         int32_t *restrict refrac, const double *restrict ib,
+                         double *restrict re, double *restrict ri, int32_t *restrict out)
 {
     const double e_l = p[0], v_th = p[1], v_reset = p[2];
     const int32_t n_ref = (int32_t)p[3];
     const double g_l = p[4], e_e = p[5], e_i = p[6], dt_c = p[7], de = p[8], di = p[9];
-    arrive(a, b, ge, gi, re, ri);
-    /* branch-free so that the compiler can vectorise it */
-    for (int32_t i = a; i < b; ++i) {
-        const double g_tot = g_l + ge[i] + gi[i];
-        const double v_inf = (g_l * e_l + ge[i] * e_e + gi[i] * e_i + ib[i]) / g_tot;
-        v[i] = v_inf + (v[i] - v_inf) * fp_exp(-g_tot * dt_c);
-        ge[i] *= de;
-        gi[i] *= di;
-    }
-    return threshold(a, b, v, refrac, v_th, v_reset, n_ref, out);
+    double *xs_e = ge, *xs_i = gi;
+    FP_LIF_LOOP(
+        const double g_tot = g_l + xe + xi;
+        const double v_inf = (g_l * e_l + xe * e_e + xi * e_i + ib[i]) / g_tot;
+        const double vn = v_inf + (v[i] - v_inf) * fp_exp(-g_tot * dt_c);
+        ge[i] = xe * de;
+        gi[i] = xi * di;
+    )
 }
 
 /* Brette & Gerstner (2005) eqs. 1-2, forward Euler; the exponential is
