@@ -65,8 +65,8 @@ class Network:
         OpenMP threads (results do not depend on it, bit for bit).  Neuron
         updates are split by neuron; in networks of at least
         ``PARALLEL_DELIVERY_MIN_SYNAPSES`` synapses spike delivery and
-        plasticity are split by target neuron too (measured 2 threads:
-        1.5x at COBA 4k static, 1.6-1.8x at 10^7 synapses).
+        plasticity are split by target neuron too (measured, 2 threads on
+        2 cores: 1.1-1.5x at COBA 4k, 1.3-1.8x at 10^7 synapses).
     """
 
     def __init__(self, dt=0.1 * ms, seed=None, threads=1):
