@@ -173,6 +173,9 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
 #define SYNC(cond) do { } while (0)
 #endif
 
+/* Steps a deferred history may span (its int32 steps count from h_meta[0]). */
+#define FP_STEP_SPAN ((int64_t)1 << 30)
+
 /* Thread t's share of the slice's deferred-history flushes: a projection's
  * histories are flushed into every row when one could overflow within the
  * slice.  All threads decide from h_meta before any of them resets it. */
@@ -182,7 +185,8 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
         const fp_proj *pr = &net->projs[q];
         const fp_plastic *pl = pr->plastic;
         if (!(pl && pl->deferred)) continue;
-        const int need = pl->h_meta[1] + len > pl->h_cap;
+        /* (h_step counts steps from h_meta[0] in an int32) */
+        const int need = pl->h_meta[1] + len > pl->h_cap || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
         SYNC(nt > 1);
         if (!need) continue;
         int32_t ilo, ihi, jlo, jhi;
@@ -192,7 +196,10 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
         fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
         SYNC(nt > 1);
         fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
-        if (t == 0) pl->h_meta[1] = 0;
+        if (t == 0) {
+            pl->h_meta[0] = k0;
+            pl->h_meta[1] = 0;
+        }
         SYNC(nt > 1);
     }
 }

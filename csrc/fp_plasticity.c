@@ -139,50 +139,158 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pr
     }
 }
 
-/* Synapses ahead at which a row scan prefetches the random reads. */
-#define FP_PREFETCH 16
+/* Synapses of a row handled per block by the deferred scan: first the
+ * block's synapses with pending potentiation are listed (branch-free) and
+ * replayed, then the whole block is delivered and depressed (branch-free).
+ * The ring receives the same weights in the same order as a one-pass scan. */
+#define FP_BLOCK 256
 
-/* Start of the replay-factor cell of step t (fp_plasticity.h). */
-static inline int64_t grid_of(const fp_plastic *pl, int64_t t)
+
+#define FP_ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* f+(w), f-(w) for a weight dependence known where the function is inlined
+ * (wdep a constant there: the switch folds away). */
+FP_ALWAYS_INLINE double f_plus_k(const fp_plastic *pl, double w, int wdep)
 {
-    return t - t % pl->h_grid;
+    return wdep == FP_WDEP_ADDITIVE ? pl->scale : f_plus(pl, w);
 }
 
-/* x(t_L+) exp((t_L - g) dt / tau) of presynaptic neuron i for cell start g,
- * or 0 when it has not spiked (then nothing is pending for its row). */
-static inline double replay_factor(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
-                                   int32_t i, int64_t g)
+FP_ALWAYS_INLINE double f_minus_k(const fp_plastic *pl, double w, int wdep)
 {
-    const int64_t L = pre->last_spike[i];
-    if (L < 0) return 0.0;
-    return tx->at_spike[i] * exp((double)(L - g) * pl->dt_tau_pot);
+    return wdep == FP_WDEP_ADDITIVE ? pl->scale : f_minus(pl, w);
 }
 
-/* Cache of one row's replay factor for one cell. */
-typedef struct { int64_t g; double xr; } fp_xr_cache;
+/* Replay factors of one row (fp_plasticity.h): x(t_L+) exp((t_L - g) dt/tau)
+ * for the cells g of the row's pending entries, cached by cell parity (the
+ * entries pending for a row lie in [t_upd, s), consecutive cells). */
+typedef struct { int64_t cell[2]; double xr[2]; double x_l; int64_t L; } fp_row_xr;
 
-/* Applies the history entries of postsynaptic neuron j with step >= t0 to
- * weight w (presynaptic neuron i). */
-static inline double replay(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
-                            int32_t i, fp_xr_cache *c, double w, int32_t j, int64_t t0)
+static inline void row_xr_init(fp_row_xr *c, const fp_trace *tx, const fp_group *pre, int32_t i)
 {
-    const int32_t h = pl->h_len[j], stride = pl->h_stride;
-    const double *ent = pl->h_ent + (int64_t)j * pl->h_cap * stride;
-    const double t0d = (double)t0;          /* steps are exact in a double */
+    c->cell[0] = c->cell[1] = -1;
+    c->L = pre->last_spike[i];
+    c->x_l = tx->at_spike[i];
+}
+
+static inline double row_xr(const fp_plastic *pl, fp_row_xr *c, int64_t cell)
+{
+    const int b = (int)(cell & 1);
+    if (c->cell[b] != cell) {
+        c->cell[b] = cell;
+        c->xr[b] = c->x_l * exp((double)(c->L - (cell << pl->h_gbits)) * pl->dt_tau_pot);
+    }
+    return c->xr[b];
+}
+
+/* Applies the history entries of postsynaptic neuron j at steps >= t0r (counted
+ * from base) to weight w of a row whose factors c holds. */
+FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, fp_row_xr *c, double w, int32_t j,
+                                   int32_t t0r, int64_t base, int wdep, int triplet)
+{
+    const int32_t h = pl->h_len[j];
+    const int32_t *st = pl->h_step + (int64_t)j * pl->h_cap;
     int32_t a = h;
-    while (a > 0 && ent[(a - 1) * stride] >= t0d) --a;
+    while (a > 0 && st[a - 1] >= t0r) --a;
+    const int32_t gb = pl->h_gbits, lb = pl->h_lobits;
+    const int64_t gmask = ((int64_t)1 << gb) - 1, lmask = ((int64_t)1 << lb) - 1;
+    const double *hi = pl->h_tab, *lo = pl->h_tab + ((int64_t)1 << (gb - lb));
     for (int32_t e = a; e < h; ++e) {
-        const double *en = ent + e * stride;
-        const int64_t st = (int64_t)en[0];
-        if ((uint64_t)(st - c->g) >= (uint64_t)pl->h_grid) {    /* another cell (rare) */
-            c->g = grid_of(pl, st);
-            c->xr = replay_factor(pl, tx, pre, i, c->g);
-        }
-        const double x = c->xr * en[1];
-        const double o2 = stride == 3 ? en[2] : 0.0;
-        w = clip(w + f_plus(pl, w) * (pl->a_pot * x + pl->a3_pot * x * o2), pl->w_min, pl->w_max);
+        const int64_t sa = base + st[e], m = sa & gmask;
+        const double x = row_xr(pl, c, sa >> gb) * hi[m >> lb] * lo[m & lmask];
+        const double o2 = triplet ? pl->h_o2[(int64_t)j * pl->h_cap + e] : 0.0;
+        w = clip(w + f_plus_k(pl, w, wdep) * (pl->a_pot * x + pl->a3_pot * x * o2),
+                 pl->w_min, pl->w_max);
     }
     return w;
+}
+
+/* Replays the pending entries into synapses [b0, b1) of a row (at most
+ * FP_BLOCK): those onto neurons that spiked at or after t0. */
+FP_ALWAYS_INLINE void replay_block(const fp_proj *pr, fp_row_xr *c, int64_t t0, int64_t base,
+                                   int64_t b0, int64_t b1, int wdep, int triplet)
+{
+    int32_t pend[FP_BLOCK];
+    int32_t np = 0;
+    const int32_t *post_ids = pr->post_ids, *h_last = pr->plastic->h_last;
+    const int32_t t0r = (int32_t)(t0 - base);
+    for (int64_t q = b0; q < b1; ++q) {
+        pend[np] = (int32_t)(q - b0);
+        np += h_last[post_ids[q]] >= t0r;
+    }
+    double *w = pr->weight;
+    for (int32_t p = 0; p < np; ++p) {
+        const int64_t q = b0 + pend[p];
+        w[q] = replay_syn(pr->plastic, c, w[q], post_ids[q], t0r, base, wdep, triplet);
+    }
+}
+
+/* Delivery and depression of synapses [b0, b1) of row i (fp_deliver_deferred). */
+FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
+                                    int64_t s, double r2, double *ring, int64_t rbase,
+                                    int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1,
+                                    int wdep)
+{
+    const fp_plastic *pl = pr->plastic;
+    const int32_t *post_ids = pr->post_ids;
+    double *w = pr->weight;
+    double *row = NULL;         /* the ring slot of every synapse when they share a delay */
+    if (ring && !pr->delay) {
+        int64_t slot = rbase + pr->delay0;
+        if (slot >= ring_len) slot -= ring_len;
+        row = ring + slot * n_post;
+    }
+    for (int64_t q = b0; q < b1; ++q) {
+        const int32_t j = post_ids[q];
+        const double wq = w[q];
+        if (row) {
+            row[j] += wq;
+        } else if (ring) {
+            int64_t slot = rbase + pr->delay[q];
+            if (slot >= ring_len) slot -= ring_len;
+            ring[slot * n_post + j] += wq;
+        }
+        const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
+        const double dw = f_minus_k(pl, wq, wdep) * (pl->a_dep * (y + pl->offset) + pl->a3_dep * y * r2);
+        w[q] = clip(wq + dw, pl->w_min, pl->w_max);
+    }
+}
+
+FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *traces,
+                                         const fp_group *pre, const int32_t *ids, int64_t nspk, int64_t s,
+                                         double *ring, int32_t ring_len, int32_t n_post,
+                                         int32_t jlo, int32_t jhi, int wdep, int triplet)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot], *ty = &traces[pl->tr_dep];
+    const fp_trace *tr2 = pl->tr_dep3 >= 0 ? &traces[pl->tr_dep3] : NULL;
+    const int pending_any = pl->h_meta[1] > 0;
+    const int64_t base = pl->h_meta[0];
+    const int64_t rbase = ring ? s % ring_len : 0;
+    /* Postsynaptic traces of step s read densely when the step has more
+     * synaptic events than this part has neurons (same values either way). */
+    int64_t events = 0;
+    for (int64_t k = 0; k < nspk; ++k) events += pr->row_ptr[ids[k] + 1] - pr->row_ptr[ids[k]];
+    const double *ydense = NULL;
+    if (events * (jhi - jlo) >= (int64_t)(jhi - jlo) * n_post) {
+        for (int32_t j = jlo; j < jhi; ++j) pl->ybuf[j] = fp_trace_at(ty, j, s);
+        ydense = pl->ybuf;
+    }
+    for (int64_t k = 0; k < nspk; ++k) {
+        const int32_t i = ids[k];
+        const int64_t t0 = pl->t_upd[i];
+        const int replaying = pending_any && pre->last_spike[i] >= 0;
+        fp_row_xr c;
+        row_xr_init(&c, tx, pre, i);
+        const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
+        int64_t q0, q1;
+        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
+            const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
+            if (replaying)      /* postsynaptic spikes in [t0, s) */
+                replay_block(pr, &c, t0, base, b0, b1, wdep, triplet);
+            depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep);
+        }
+    }
 }
 
 void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
@@ -190,41 +298,16 @@ void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_gro
                          double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
-    const fp_trace *tx = &traces[pl->tr_pot], *ty = &traces[pl->tr_dep];
-    const fp_trace *tr2 = pl->tr_dep3 >= 0 ? &traces[pl->tr_dep3] : NULL;
-    const int pending_any = pl->h_meta[1] > 0;
-    double *w = pr->weight;
-    const int64_t base = ring ? s % ring_len : 0;
-    for (int64_t k = 0; k < nspk; ++k) {
-        const int32_t i = ids[k];
-        const int64_t t0 = pl->t_upd[i];
-        const int replaying = pending_any && pre->last_spike[i] >= 0;
-        fp_xr_cache c = {INT64_MIN / 2, 0.0};
-        const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
-        int64_t q0, q1;
-        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
-        for (int64_t q = q0; q < q1; ++q) {
-            const int32_t j = pr->post_ids[q];
-            if (q + FP_PREFETCH < q1) {     /* random reads of a later synapse, started early */
-                const int32_t jn = pr->post_ids[q + FP_PREFETCH];
-                const int32_t hn = pl->h_len[jn];
-                __builtin_prefetch(pl->h_ent + ((int64_t)jn * pl->h_cap + (hn ? hn - 1 : 0))
-                                                * pl->h_stride);
-                __builtin_prefetch(ty->val + jn);
-                __builtin_prefetch(ty->last + jn);
-            }
-            double wq = w[q];
-            if (replaying) wq = replay(pl, tx, pre, i, &c, wq, j, t0);   /* posts in [t0, s) */
-            if (ring) {
-                int64_t slot = base + (pr->delay ? pr->delay[q] : pr->delay0);
-                if (slot >= ring_len) slot -= ring_len;
-                ring[slot * n_post + j] += wq;
-            }
-            const double y = fp_trace_at(ty, j, s);
-            const double dw = f_minus(pl, wq) * (pl->a_dep * (y + pl->offset) + pl->a3_dep * y * r2);
-            w[q] = clip(wq + dw, pl->w_min, pl->w_max);
-        }
-    }
+    const int triplet = pl->h_o2 != NULL;
+    if (pl->wdep == FP_WDEP_ADDITIVE && !triplet)
+        deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
+                           FP_WDEP_ADDITIVE, 0);
+    else if (triplet)
+        deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
+                           pl->wdep, 1);
+    else
+        deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
+                           pl->wdep, 0);
 }
 
 void fp_deferred_mark(const fp_proj *pr, const int32_t *ids, int64_t nspk, int64_t s,
@@ -239,46 +322,60 @@ int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t 
 {
     const fp_plastic *pl = pr->plastic;
     const fp_trace *to2 = pl->tr_pot3 >= 0 ? &traces[pl->tr_pot3] : NULL;
-    const double fac = exp(-(double)(s - grid_of(pl, s)) * pl->dt_tau_pot);
-    const int32_t stride = pl->h_stride;
+    const int32_t sr = (int32_t)(s - pl->h_meta[0]);
     int32_t most = 0;
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t j = ids[k];
         if (j < jlo || j >= jhi) continue;
         const int32_t h = pl->h_len[j];
-        double *en = pl->h_ent + ((int64_t)j * pl->h_cap + h) * stride;
-        en[0] = (double)s;
-        en[1] = fac;
-        if (stride == 3) en[2] = to2->prev[j];
+        const int64_t e = (int64_t)j * pl->h_cap + h;
+        pl->h_step[e] = sr;
+        if (pl->h_o2) pl->h_o2[e] = to2->prev[j];
         pl->h_len[j] = h + 1;
+        pl->h_last[j] = sr;
         if (h + 1 > most) most = h + 1;
     }
     return most;
+}
+
+FP_ALWAYS_INLINE void flush_replay_k(const fp_proj *pr, const fp_trace *traces,
+                                     const fp_group *pre, int32_t n_post, int32_t jlo, int32_t jhi, int wdep, int triplet)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot];
+    const int64_t base = pl->h_meta[0];
+    for (int32_t i = 0; i < pr->n_pre; ++i) {
+        if (pre->last_spike[i] < 0) continue;
+        fp_row_xr c;
+        row_xr_init(&c, tx, pre, i);
+        int64_t q0, q1;
+        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
+            const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
+            replay_block(pr, &c, pl->t_upd[i], base, b0, b1, wdep, triplet);
+        }
+    }
 }
 
 void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                      int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
-    const fp_trace *tx = &traces[pl->tr_pot];
     if (pl->h_meta[1] == 0) return;
-    double *w = pr->weight;
-    for (int32_t i = 0; i < pr->n_pre; ++i) {
-        if (pre->last_spike[i] < 0) continue;
-        fp_xr_cache c = {INT64_MIN / 2, 0.0};
-        const int64_t t0 = pl->t_upd[i];
-        int64_t q0, q1;
-        fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
-        for (int64_t q = q0; q < q1; ++q)
-            w[q] = replay(pl, tx, pre, i, &c, w[q], pr->post_ids[q], t0);
-    }
+    if (pl->wdep == FP_WDEP_ADDITIVE && !pl->h_o2)
+        flush_replay_k(pr, traces, pre, n_post, jlo, jhi, FP_WDEP_ADDITIVE, 0);
+    else
+        flush_replay_k(pr, traces, pre, n_post, jlo, jhi, pl->wdep, pl->h_o2 != NULL);
 }
 
 void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
                     int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
-    if (jhi > jlo) memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
+    if (jhi > jlo) {
+        memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
+        for (int32_t j = jlo; j < jhi; ++j) pl->h_last[j] = -1;
+    }
     for (int32_t i = ilo; i < ihi; ++i) pl->t_upd[i] = k;
 }
 
@@ -287,6 +384,7 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
 {
     fp_flush_replay(pr, traces, pre, n_post, 0, n_post);
     fp_flush_reset(pr, k, 0, pr->n_pre, 0, n_post);
+    pr->plastic->h_meta[0] = k;
     pr->plastic->h_meta[1] = 0;
 }
 

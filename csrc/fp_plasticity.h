@@ -10,23 +10,26 @@
  * Weight updates are immediate (Auryn's scheme) or deferred (NEST's).
  * Immediate: a presynaptic spike scans its CSR row (delivery, then
  * depression), a postsynaptic spike walks the transposed index
- * (potentiation).  Deferred: a postsynaptic spike only appends (step, pre-
- * trace factor, triplet o2) to its neuron's history; the next presynaptic
+ * (potentiation).  Deferred: a postsynaptic spike only appends its step
+ * (and the triplet o2) to its neuron's history; the next presynaptic
  * spike of each synapse replays the history entries it has not seen
  * (steps >= t_upd[i]) in time order while scanning its CSR row, before
  * delivering and depressing.  Same updates in the same order, so the same
  * weights up to rounding of the trace decay: the presynaptic trace at a
  * past postsynaptic spike t_j is x(t_j) = x(t_L+) e^{-(t_j - t_L) dt/tau}
  * (t_L the presynaptic neuron's last spike), computed as
- * [x(t_L+) e^{(t_L - g) dt/tau}] * [e^{-(t_j - g) dt/tau}] with g = t_j
- * rounded down to a multiple of h_grid steps: the second factor is stored
- * with the entry (one exp per postsynaptic spike), the first is one exp per
- * presynaptic spike and cell, not per synapse.  Both depend only on spike
- * times, so the weights do not depend on when the history is flushed (run
- * boundaries, checkpoints), and h_grid dt/tau is small enough that neither
- * factor leaves the range of a double.  The history is flushed into every
+ * [x(t_L+) e^{(t_L - g) dt/tau}] * T_hi[m >> b] * T_lo[m & (2^b - 1)] with
+ * g = t_j rounded down to a multiple of G = 2^h_gbits steps, m = t_j - g and
+ * T_hi, T_lo the tables h_tab of e^{-m dt/tau}: the first factor is one
+ * exp per presynaptic spike and cell, not per synapse.  All depend only on
+ * spike times, so the weights do not depend on when the history is flushed
+ * (run boundaries, checkpoints), and G dt/tau <= 64 keeps every factor
+ * within the range of a double.  A row scan lists the synapses onto
+ * neurons whose newest entry is at or after t_upd[i] (h_last, 4 bytes per
+ * neuron: the list is built from cache), replays those, then delivers and
+ * depresses.  The history is flushed into every
  * row -- all pending updates applied, histories emptied -- when one could
- * overflow within the next slice, and whenever weights are read (end of fp_run).  Order within a step s, as in Brian2
+ * overflow within the next slice (or its int32 steps could), and whenever weights are read (end of fp_run).  Order within a step s, as in Brian2
  * (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;

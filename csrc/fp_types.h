@@ -113,12 +113,17 @@ typedef struct {
     /* deferred potentiation (NEST's scheme, fp_plasticity.h); deferred == 0: immediate */
     int32_t deferred;
     int32_t h_cap;          /* history entries per postsynaptic neuron, >= min_delay */
-    int32_t h_stride;       /* doubles per entry: 2 (step, fac) or 3 (+ triplet o2) */
-    int64_t h_grid;         /* steps per replay-factor cell (fp_plasticity.h), >= 1 */
+    int32_t h_gbits;        /* log2 of the steps per replay-factor cell (fp_plasticity.h) */
+    int32_t h_lobits;       /* log2 of the entries of h_tab's low table, <= h_gbits */
+    const double *h_tab;    /* [2^(h_gbits-h_lobits) + 2^h_lobits]: exp(-m dt/tau) for
+                             * m = hi << h_lobits, then for m = lo (fp_plasticity.h) */
     int64_t *t_upd;         /* [n_pre] post spikes at steps >= t_upd[i] are not yet in row i */
     int32_t *h_len;         /* [n_post] entries of each postsynaptic neuron's history */
-    double *h_ent;          /* [n_post * h_cap * h_stride] (step, exp(-(step - g) dt/tau), o2) */
-    int64_t *h_meta;        /* [2]: unused, largest h_len */
+    int32_t *h_last;        /* [n_post] step of its newest entry (minus h_meta[0]), -1: none */
+    int32_t *h_step;        /* [n_post * h_cap] spike steps minus h_meta[0] */
+    double *h_o2;           /* [n_post * h_cap] triplet o2 at those spikes, or NULL (pair) */
+    int64_t *h_meta;        /* [2]: step that h_step counts from, largest h_len */
+    double *ybuf;           /* [n_post] scratch: postsynaptic traces of one step */
     /* voltage-based rule of Clopath et al. (2010), fp_plasticity.h; clopath == 0: off */
     int32_t clopath, ltd_homeostatic;
     double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt;

@@ -198,7 +198,8 @@ class Network:
         for p in self.projections:
             b = p.nbytes
             if p.deferred:                      # spike histories
-                b += 8 * p.pre.n + p.post.n * (4 + S._HISTORY_CAP * 3 * 8)
+                # (t_upd; h_len, h_last, ybuf; steps, plus triplet o2 counted always)
+                b += 8 * p.pre.n + p.post.n * (16 + S._HISTORY_CAP * (4 + 8))
             elif p.plasticity is not None:      # transposed index, eligibility, user variables
                 b += 8 * (p.post.n + 1) + 12 * p.n_synapses
                 b += 8 * p.n_synapses * (p.eligibility is not None)

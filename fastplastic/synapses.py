@@ -17,6 +17,8 @@ _CHANNELS = {"exc": 0, "inh": 1}
 # within +-_EXP_RANGE; fp_plasticity.h).
 _HISTORY_CAP = 16
 _EXP_RANGE = 64.0
+_MAX_GRID_BITS = 16         # cells of at most 65536 steps: h_tab stays <= 8 KiB + 512 B
+_LOW_TABLE_BITS = 6
 MAX_DELAY_STEPS = 65535
 
 
@@ -235,16 +237,24 @@ class Projection:
         return self.plasticity is not None and self.plasticity._defers(self.n_synapses)
 
     def _deferred_scratch(self, min_delay, k, tau_pot, triplet):
-        """Postsynaptic spike histories of the deferred scheme (fp_plasticity.h);
-        h_meta[0] is unused."""
+        """Postsynaptic spike histories of the deferred scheme (fp_plasticity.h):
+        steps counted from h_meta[0] = k, replay-factor cells of 2^h_gbits
+        steps (at most _EXP_RANGE presynaptic time constants), and the
+        exp(-m dt / tau) table that gives an entry's factor from its step."""
         cap = max(_HISTORY_CAP, min_delay)
-        stride = 3 if triplet else 2
-        return dict(deferred=1, h_cap=cap, h_stride=stride,
-                    h_grid=max(1, int(_EXP_RANGE * tau_pot / self.dt)),
+        gbits = max(0, min(_MAX_GRID_BITS, int(np.floor(np.log2(_EXP_RANGE * tau_pot / self.dt)))))
+        lobits = min(gbits, _LOW_TABLE_BITS)
+        a = self.dt / tau_pot
+        tab = np.concatenate([np.exp(-a * (np.arange(1 << (gbits - lobits)) << lobits)),
+                              np.exp(-a * np.arange(1 << lobits))])
+        return dict(deferred=1, h_cap=cap, h_gbits=gbits, h_lobits=lobits, h_tab=tab,
                     t_upd=np.full(self.pre.n, k, dtype=np.int64),
                     h_len=np.zeros(self.post.n, dtype=np.int32),
-                    h_ent=np.empty(self.post.n * cap * stride),
-                    h_meta=np.array([k, 0], dtype=np.int64))
+                    h_last=np.full(self.post.n, -1, dtype=np.int32),
+                    h_step=np.zeros(self.post.n * cap, dtype=np.int32),
+                    h_o2=np.zeros(self.post.n * cap) if triplet else None,
+                    h_meta=np.array([k, 0], dtype=np.int64),
+                    ybuf=np.zeros(self.post.n))
 
     def _uniform_delay(self):
         """The shared delay (steps) when every synapse has it, else 0."""

@@ -83,6 +83,7 @@ def test_deferred_weights_do_not_depend_on_flushes(name, monkeypatch):
     _, w_mon = _run(net)
     monkeypatch.setattr(S, "_HISTORY_CAP", 2)                        # flush on overflow
     monkeypatch.setattr(S, "_EXP_RANGE", 0.3)                        # many replay cells
+    monkeypatch.setattr(S, "_LOW_TABLE_BITS", 2)                     # both factor tables used
     _, w_small = _run(_net(RULES[name], "deferred"))
     for a, b, c, d in zip(w_ref, w_split, w_mon, w_small):
         np.testing.assert_array_equal(a, b)

@@ -59,12 +59,15 @@ cdef extern from "fp_types.h":
         fp_custom_fn on_post
         double *vars
         int32_t n_vars
-        int32_t deferred, h_cap, h_stride
-        int64_t h_grid
+        int32_t deferred, h_cap, h_gbits, h_lobits
+        const double *h_tab
         int64_t *t_upd
         int32_t *h_len
-        double *h_ent
+        int32_t *h_last
+        int32_t *h_step
+        double *h_o2
         int64_t *h_meta
+        double *ybuf
         int32_t clopath, ltd_homeostatic
         double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt
     ctypedef struct fp_proj:

@@ -153,16 +153,25 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
     pl.deferred = d.get("deferred", 0)
     if pl.deferred:         # scratch built by Projection._plastic_dict; sizes checked once here
         pl.h_cap = d["h_cap"]
-        pl.h_stride = d["h_stride"]
-        pl.h_grid = d["h_grid"]
-        if (pl.h_stride not in (2, 3) or pl.h_cap < 1 or len(d["t_upd"]) != n_pre
-                or len(d["h_len"]) != n_post or len(d["h_meta"]) != 2
-                or len(d["h_ent"]) != n_post * pl.h_cap * pl.h_stride):
+        pl.h_gbits = d["h_gbits"]
+        pl.h_lobits = d["h_lobits"]
+        n_tab = (1 << (pl.h_gbits - pl.h_lobits)) + (1 << pl.h_lobits) if (
+            0 <= pl.h_lobits <= pl.h_gbits <= 30) else -1
+        o2 = d.get("h_o2")
+        if (pl.h_cap < 1 or n_tab < 0 or len(d["h_tab"]) != n_tab or len(d["t_upd"]) != n_pre
+                or len(d["h_len"]) != n_post or len(d["h_last"]) != n_post or len(d["h_meta"]) != 2
+                or len(d["h_step"]) != n_post * pl.h_cap or len(d["ybuf"]) != n_post
+                or (o2 is not None and len(o2) != n_post * pl.h_cap)
+                or (o2 is None) != (pl.tr_pot3 < 0)):
             raise ValueError("deferred plasticity scratch arrays have inconsistent sizes")
+        pl.h_tab = _f64(d["h_tab"])
         pl.t_upd = _i64(d["t_upd"])
         pl.h_len = _i32(d["h_len"])
-        pl.h_ent = _f64(d["h_ent"])
+        pl.h_last = _i32(d["h_last"])
+        pl.h_step = _i32(d["h_step"])
+        pl.h_o2 = _f64(o2)
         pl.h_meta = _i64(d["h_meta"])
+        pl.ybuf = _f64(d["ybuf"])
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
@@ -237,7 +246,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
             net.projs[i].plastic = NULL
             if d.get("plastic") is not None:
                 _fill_plastic(&plastic[i], d["plastic"], d["n_pre"], groups[d["post"]]["n"])
-                if plastic[i].deferred and (plastic[i].h_cap < min_delay or plastic[i].h_grid < 1):
+                if plastic[i].deferred and (plastic[i].h_cap < min_delay):
                     raise ValueError("deferred plasticity history shorter than a slice")
                 net.projs[i].plastic = &plastic[i]
         for i in range(net.n_traces):
