@@ -53,8 +53,10 @@ static void record_state(fp_net *net, int32_t gi, int64_t k0, int64_t k, int32_t
     }
 }
 
-/* One step of neurons [a, b) of group g; ids go to out, count returned. */
-static int32_t step_block(fp_group *g, int64_t k, int32_t s, int32_t a, int32_t b, int32_t *out)
+/* One step of neurons [a, b) of group g; ids go to out, count returned.
+ * LIF kernels set *nonfinite when they store a non-finite value. */
+static int32_t step_block(fp_group *g, int64_t k, int32_t s, int32_t a, int32_t b, int32_t *out,
+                          int32_t *nonfinite)
 {
     double *re = NULL, *ri = NULL;
     if (g->ring_len > 0) {
@@ -64,9 +66,11 @@ static int32_t step_block(fp_group *g, int64_t k, int32_t s, int32_t a, int32_t 
     }
     switch (g->kind) {
     case FP_LIF_CUBA:
-        return fp_lif_cuba_step(g->p, a, b, g->v, g->ge, g->gi, g->refrac, g->i_bias, re, ri, out);
+        return fp_lif_cuba_step(g->p, a, b, g->v, g->ge, g->gi, g->refrac, g->i_bias, re, ri, out,
+                                nonfinite);
     case FP_LIF_COBA:
-        return fp_lif_coba_step(g->p, a, b, g->v, g->ge, g->gi, g->refrac, g->i_bias, re, ri, out);
+        return fp_lif_coba_step(g->p, a, b, g->v, g->ge, g->gi, g->refrac, g->i_bias, re, ri, out,
+                                nonfinite);
     case FP_ADEX:
         return fp_adex_step(g->p, a, b, g->v, g->ge, g->gi, g->u, g->refrac, g->i_bias, re, ri, out);
     case FP_IZHIKEVICH:
@@ -97,17 +101,22 @@ static int32_t replay_step(fp_group *g, int64_t k, int32_t *out)
 }
 
 /* Advances neurons [a, b) of group gi through the slice [k0, k0 + len).
- * Spikes of step s go to slice_ids[s * n + a ...]; counts to cnt[s]. */
-static void block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
-                        int32_t a, int32_t b, int32_t *cnt)
+ * Spikes of step s go to slice_ids[s * n + a ...]; counts to cnt[s].
+ * Returns 1 when the kernel vouched that every value it stored was finite
+ * (LIF kinds), 0 when the health check must look. */
+static int block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
+                       int32_t a, int32_t b, int32_t *cnt)
 {
     fp_group *g = &net->groups[gi];
+    int32_t nonfinite = 0;
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
         int32_t *out = g->slice_ids + (int64_t)s * g->n + a;
         if (net->n_mons) record_state(net, gi, k0, k, a, b);
-        cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out) : step_block(g, k, s, a, b, out);
+        cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out)
+                                      : step_block(g, k, s, a, b, out, &nonfinite);
     }
+    return (g->kind == FP_LIF_CUBA || g->kind == FP_LIF_COBA) && !nonfinite && b > a;
 }
 
 /* Neurons [*a, *b) of a group of n that thread t of nt handles. */
@@ -124,17 +133,18 @@ static inline int32_t group_threads(const fp_group *g, int32_t nt)
 }
 
 /* Thread t's block of group gi through the slice [k0, k0 + len); counts go to
- * this group's and thread's part of net->scratch. */
-static void group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t t, int32_t nt)
+ * this group's and thread's part of net->scratch.  Returns block_slice's
+ * verdict (1: known finite). */
+static int group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t t, int32_t nt)
 {
     fp_group *g = &net->groups[gi];
     const int32_t ng = group_threads(g, nt);
-    if (t >= ng) return;
+    if (t >= ng) return 1;
     int32_t *cnt = net->scratch + ((int64_t)gi * nt + t) * len;
     int32_t a, b;
     part(g->n, t, ng, &a, &b);
     if (t == 0) g->crec_k0 = k0;
-    block_slice(net, gi, k0, len, a, b, cnt);
+    return block_slice(net, gi, k0, len, a, b, cnt);
 }
 
 /* Packs group gi's spikes of the slice step by step into slice_ids /
@@ -462,8 +472,8 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
         const int64_t k = *k_io;
         const int32_t len = *len_io;
         for (int32_t gi = 0; gi < net->n_groups; ++gi) {
-            group_part(net, gi, k, len, t, nt);
-            if (net->check_finite) {
+            const int finite = group_part(net, gi, k, len, t, nt);
+            if (net->check_finite && !finite) {
                 const fp_group *g = &net->groups[gi];
                 const int32_t ng = group_threads(g, nt);
                 int32_t a, b;

@@ -45,12 +45,24 @@ static inline int32_t lif_collect(const uint8_t *flag, int32_t len, int32_t lo, 
 
 #define FP_LIF_BLOCK 1024
 
+/* 1 if any of x, y, z is inf or NaN (all exponent bits set); branch-free. */
+static inline uint64_t lif_non_finite(double x, double y, double z)
+{
+    const uint64_t e = 0x7ff0000000000000ULL;
+    uint64_t bx, by, bz;
+    memcpy(&bx, &x, sizeof bx);
+    memcpy(&by, &y, sizeof by);
+    memcpy(&bz, &z, sizeof bz);
+    return ((bx & e) == e) | ((by & e) == e) | ((bz & e) == e);
+}
+
 /* The LIF step over [a, b) in blocks of FP_LIF_BLOCK neurons: input of this
  * step (ring slots added and zeroed inside the integration loop; groups
  * without a ring read zeros), BODY (integration, defines vn), reset, then
  * the block's spikes collected. */
 #define FP_LIF_LOOP(BODY)                                                        \
     int32_t n_out = 0;                                                           \
+    uint64_t bad = 0;                                                            \
     if (!(re && ri)) arrive(a, b, xs_e, xs_i, re, ri);                          \
     for (int32_t lo = a; lo < b; lo += FP_LIF_BLOCK) {                          \
         const int32_t hi = b - lo < FP_LIF_BLOCK ? b : lo + FP_LIF_BLOCK;       \
@@ -63,16 +75,19 @@ static inline int32_t lif_collect(const uint8_t *flag, int32_t len, int32_t lo, 
                 ri[i] = 0.0;                                                     \
                 BODY                                                             \
                 flag[i - lo] = lif_reset(i, vn, v, refrac, v_th, v_reset, n_ref); \
+                bad |= lif_non_finite(v[i], xs_e[i], xs_i[i]);                  \
             }                                                                    \
         } else {                                                                 \
             for (int32_t i = lo; i < hi; ++i) {                                  \
                 const double xe = xs_e[i], xi = xs_i[i];                         \
                 BODY                                                             \
                 flag[i - lo] = lif_reset(i, vn, v, refrac, v_th, v_reset, n_ref); \
+                bad |= lif_non_finite(v[i], xs_e[i], xs_i[i]);                  \
             }                                                                    \
         }                                                                        \
         n_out += lif_collect(flag, hi - lo, lo, out + n_out);                   \
     }                                                                            \
+    if (bad) *nonfinite = 1;                                                     \
     return n_out;
 
 /* Exact integration of the linear subthreshold dynamics (Rotter & Diesmann 1999):
@@ -81,7 +96,8 @@ FP_VECTOR_CLONES
 int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
                          double *restrict v, double *restrict ie, double *restrict ii,
                          int32_t *restrict refrac, const double *restrict ib,
-                         double *restrict re, double *restrict ri, int32_t *restrict out)
+                         double *restrict re, double *restrict ri, int32_t *restrict out,
+                         int32_t *nonfinite)
 {
     const double e_l = p[0], v_th = p[1], v_reset = p[2];
     const int32_t n_ref = (int32_t)p[3];
@@ -100,7 +116,8 @@ FP_VECTOR_CLONES
 int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
                          double *restrict v, double *restrict ge, double *restrict gi,
                          int32_t *restrict refrac, const double *restrict ib,
-                         double *restrict re, double *restrict ri, int32_t *restrict out)
+                         double *restrict re, double *restrict ri, int32_t *restrict out,
+                         int32_t *nonfinite)
 {
     const double e_l = p[0], v_th = p[1], v_reset = p[2];
     const int32_t n_ref = (int32_t)p[3];

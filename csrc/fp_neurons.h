@@ -25,13 +25,16 @@
 
 #include "fp_types.h"
 
+/* The LIF kernels also set *nonfinite = 1 when a value they store (v and the
+ * two synaptic states) is inf or NaN, and leave it otherwise: the engine's
+ * health check needs no second pass over these groups. */
 int32_t fp_lif_cuba_step(const double *p, int32_t a, int32_t b,
                          double *v, double *ie, double *ii, int32_t *refrac,
-                         const double *ib, double *re, double *ri, int32_t *out);
+                         const double *ib, double *re, double *ri, int32_t *out, int32_t *nonfinite);
 
 int32_t fp_lif_coba_step(const double *p, int32_t a, int32_t b,
                          double *v, double *ge, double *gi, int32_t *refrac,
-                         const double *ib, double *re, double *ri, int32_t *out);
+                         const double *ib, double *re, double *ri, int32_t *out, int32_t *nonfinite);
 
 int32_t fp_adex_step(const double *p, int32_t a, int32_t b,
                      double *v, double *ge, double *gi, double *w, int32_t *refrac,
