@@ -308,13 +308,6 @@ static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_
  * needs none, since its delivery reads nothing that the other phases write. */
 static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int sync)
 {
-    int32_t a, b;
-    for (int32_t r = 0; r < net->n_traces; ++r) {
-        fp_trace *tr = &net->traces[r];
-        part(net->groups[tr->group].n, t, nt, &a, &b);
-        fp_trace_catch_up(tr, a, b, k0);
-    }
-    SYNC(sync);
     flush_for_room(net, k0, len, t, nt);
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;

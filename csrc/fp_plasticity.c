@@ -3,14 +3,6 @@
 #include <string.h>
 #include "fp_plasticity.h"
 
-void fp_trace_catch_up(fp_trace *t, int32_t a, int32_t b, int64_t s0)
-{
-    for (int32_t j = a; j < b; ++j) {
-        t->val[j] *= t->decay[s0 - t->last[j]];
-        t->last[j] = s0;
-    }
-}
-
 void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s, int32_t a, int32_t b)
 {
     for (int64_t k = 0; k < nspk; ++k) {

@@ -2,10 +2,10 @@
  *
  * Traces belong to neurons (fp_trace): one array per (group, time constant,
  * update mode), shared by every projection that reads it.  A trace is
- * stored as its value just after the neuron's last update (val) at step
- * last; reading it at step s multiplies by decay[s - last].  The engine
- * brings every trace to the start of each slice, so s - last <= min_delay
- * and decay[] has min_delay + 1 entries.
+ * stored as its value just after the neuron's last spike (val) at step
+ * last; reading it at step s multiplies by fp_decay(s - last).  Traces
+ * decay lazily -- nothing touches them between spikes -- so their values
+ * depend only on spike times, not on slices, run boundaries or checkpoints.
  *
  * Weight updates are immediate (Auryn's scheme) or deferred (NEST's).
  * Immediate: a presynaptic spike scans its CSR row (delivery, then
@@ -65,6 +65,7 @@
 #ifndef FP_PLASTICITY_H
 #define FP_PLASTICITY_H
 
+#include <math.h>
 #include "fp_types.h"
 
 enum fp_wdep { FP_WDEP_ADDITIVE = 0, FP_WDEP_MULTIPLICATIVE = 1, FP_WDEP_GUTIG = 2,
@@ -85,9 +86,19 @@ enum fp_trace_mode { FP_TRACE_ALL_TO_ALL = 0, FP_TRACE_NEAREST = 1 };
  * Spike steps come from the groups' last_spike / prev_spike arrays. */
 enum fp_pairing { FP_PAIRING_TRACES = 0, FP_PAIRING_PRE_CENTRED = 1, FP_PAIRING_RESTRICTED = 2 };
 
+/* exp(-m dt / tau) for m >= 0 steps: a product of two table entries (a
+ * function of m alone, so every reader gets the same bits), exp() beyond
+ * the tables (>= 64 tau). */
+static inline double fp_decay(const fp_trace *t, int64_t m)
+{
+    if (__builtin_expect(m >> t->d_bits, 0)) return exp(-(double)m * t->dt_tau);
+    const double *lo = t->decay + ((int64_t)1 << (t->d_bits - t->d_lobits));
+    return t->decay[m >> t->d_lobits] * lo[m & (((int64_t)1 << t->d_lobits) - 1)];
+}
+
 static inline double fp_trace_at(const fp_trace *t, int32_t j, int64_t s)
 {
-    return t->val[j] * t->decay[s - t->last[j]];
+    return t->val[j] * fp_decay(t, s - t->last[j]);
 }
 
 /* First synapse of row i at or after position lo whose target is >= j (rows
@@ -153,9 +164,6 @@ static inline void fp_row_segment(const int64_t *row_ptr, const int32_t *post_id
     *q0 = a;
     *q1 = b;
 }
-
-/* Decays the traces of neurons [a, b) to step s0 (slice start). O(b - a). */
-void fp_trace_catch_up(fp_trace *t, int32_t a, int32_t b, int64_t s0);
 
 /* Updates the traces of the neurons of ids[0..nspk) in [a, b) that spiked at
  * step s. */

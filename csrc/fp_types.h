@@ -82,8 +82,11 @@ typedef struct {
     int32_t mode;           /* 0: all-to-all (x += 1 at a spike), 1: nearest (x = 1) */
     double *val;            /* [n] value just after the update at step last[i] */
     double *prev;           /* [n] value just before the latest spike's update */
-    int64_t *last;          /* [n] step of the latest update */
-    const double *decay;    /* [min_delay + 1] exp(-m dt / tau) */
+    int64_t *last;          /* [n] step of the latest spike (or of the trace's creation) */
+    const double *decay;    /* [2^(d_bits - d_lobits) + 2^d_lobits] exp(-m dt / tau) for
+                             * m = hi << d_lobits, then for m = lo (fp_plasticity.h) */
+    int32_t d_bits, d_lobits;
+    double dt_tau;          /* dt / tau */
     double *at_spike;       /* [n] value just after the latest spike's update (0: none yet) */
 } fp_trace;
 

@@ -28,6 +28,9 @@ _CHUNK_STEPS = 2000        # steps per engine call (progress-bar granularity)
 # with STDP 6.5 -> 3.7 s; at 1.6e4-2e5 plastic synapses threads only added
 # barrier overhead (0.10 -> 0.27 s, 1.2 -> 1.5 s).
 PARALLEL_DELIVERY_MIN_SYNAPSES = 250_000
+# Trace decay tables cover 64 time constants (beyond, the kernel calls exp),
+# in two tables of at most 2^12 entries each.
+_TRACE_TABLE_MAX_BITS = 24
 _BUILD_BYTES_PER_SYNAPSE = 48   # int64 pre/post + sort keys while building, then CSR
 _SYNAPSE_BYTES = 14             # post int32 + weight float64 + delay uint16
 
@@ -246,12 +249,17 @@ class Network:
             proj.synapse_vars = rule.new_vars(proj.n_synapses)
 
     def _trace_dicts(self, d):
-        """Traces brought exactly to the current step, with decay tables for slices of d steps."""
+        """Traces with their decay tables (fp_plasticity.h).  A trace is stored
+        as its value at its neuron's last spike and decays lazily: its arrays
+        change only at spikes, so results do not depend on run boundaries."""
         out, index = [], {}
         for key, tr in self._traces.items():
-            tr["val"] *= np.exp(-(self._k - tr["last"]) * self.dt / tr["tau"])
-            tr["last"][:] = self._k
-            tr["decay"] = np.exp(-np.arange(d + 1) * self.dt / tr["tau"])
+            a = self.dt / tr["tau"]
+            bits = int(min(_TRACE_TABLE_MAX_BITS, max(1, np.ceil(np.log2(64.0 / a)))))
+            lo = (bits + 1) // 2
+            tr.update(d_bits=bits, d_lobits=lo, dt_tau=a,
+                      decay=np.concatenate([np.exp(-a * (np.arange(1 << (bits - lo)) << lo)),
+                                            np.exp(-a * np.arange(1 << lo))]))
             index[key] = len(out)
             out.append(tr)
         return out, index

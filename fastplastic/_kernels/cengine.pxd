@@ -43,6 +43,8 @@ cdef extern from "fp_types.h":
         double *prev
         int64_t *last
         const double *decay
+        int32_t d_bits, d_lobits
+        double dt_tau
         double *at_spike
     ctypedef struct fp_plastic:
         int32_t wdep, tr_pot, tr_dep, tr_pot3, tr_dep3, pairing

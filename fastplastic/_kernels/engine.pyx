@@ -181,8 +181,14 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
     t.prev = _f64(d["prev"])
     t.last = _i64(d["last"])
     t.decay = _f64(d["decay"])
+    t.d_bits = d["d_bits"]
+    t.d_lobits = d["d_lobits"]
+    t.dt_tau = d["dt_tau"]
     t.at_spike = _f64(d["at_spike"])
-    if len(d["at_spike"]) != len(d["val"]):
+    if not (0 <= t.d_lobits <= t.d_bits <= 30) or len(d["decay"]) != (
+            (1 << (t.d_bits - t.d_lobits)) + (1 << t.d_lobits)):
+        raise ValueError("trace decay table has an inconsistent size")
+    if not (len(d["at_spike"]) == len(d["val"]) == len(d["prev"]) == len(d["last"])):
         raise ValueError("trace arrays have inconsistent sizes")
 
 
