@@ -14,10 +14,10 @@ same weights (same updates, same order; tested to 1e-12); deferred weights
 are brought up to date at the end of every ``run()`` and before weight
 monitors and normalisation read them.  ``update="auto"`` (default) picks
 deferred for projections of >= AUTO_DEFER_MIN_SYNAPSES synapses where the
-rule allows it: at 10^7 synapses (10k x 1000, ~30 Hz postsynaptic rates) it
-runs ~1.7x faster than immediate on this machine (bench/bench_plasticity.py)
-and needs no transposed index (12 B/synapse less); on small networks, whose
-synapses stay in cache, the immediate walk is ~15 % faster.  Within one time step presynaptic
+rule allows it.  Measured on this machine (in-process, runs alternated):
+at 10^7 synapses (10k x 1000) deferred takes 0.41x the time of immediate,
+at COBA 4k (2e5 plastic synapses) 0.93x, at 2k neurons 0.97x; deferred also
+needs no transposed index (12 B/synapse less).  Within one time step presynaptic
 events come first (as in Brian2), so for simultaneous spikes the
 presynaptic spike counts as "before".  All timing uses the spike emission
 times (synaptic delays do not enter the learning window).
@@ -103,10 +103,9 @@ def _as_dependence(wd):
 
 
 _UPDATES = {"auto", "deferred", "immediate"}
-# update="auto": deferred from this many synapses on.  Measured here (1 thread):
-# COBA 4k (2e5 plastic E->E synapses) immediate 0.75 s vs deferred 0.86 s per 2 s;
-# COBA 40k (2e6) equal; 10k x 1000 (1e7) deferred ~1.7x faster.
-AUTO_DEFER_MIN_SYNAPSES = 2_000_000
+# update="auto": deferred from this many synapses on (module docstring; below,
+# either scheme takes about as long).
+AUTO_DEFER_MIN_SYNAPSES = 50_000
 
 
 class _Rule:
