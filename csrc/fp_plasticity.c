@@ -16,9 +16,13 @@ void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s, i
     }
 }
 
+/* w clipped to [lo, hi]; NaN stays NaN (the run's weight check reports it).
+ * Two separate selects in this operand order compile to minsd + maxsd; the
+ * nested form became a compare and a move through an integer register. */
 static inline double clip(double w, double lo, double hi)
 {
-    return w < lo ? lo : (w > hi ? hi : w);
+    w = hi < w ? hi : w;
+    return lo > w ? lo : w;
 }
 
 static inline double f_plus(const fp_plastic *pl, double w)
