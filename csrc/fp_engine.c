@@ -501,6 +501,29 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
     }
 }
 
+/* Sets net->bad_proj to the first plastic projection holding a non-finite
+ * weight (-1: none); the threads share each projection's synapses. */
+static void check_weights(fp_net *net)
+{
+    net->bad_proj = -1;
+    for (int32_t q = 0; q < net->n_projs && net->bad_proj < 0; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        if (!pr->plastic) continue;
+        const int64_t nnz = pr->row_ptr[pr->n_pre], piece = (int64_t)1 << 20;
+        const int64_t n_pieces = (nnz + piece - 1) / piece;
+        int bad = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(|:bad) num_threads(net->n_threads) \
+    if (net->n_threads > 1 && n_pieces > 1)
+#endif
+        for (int64_t c = 0; c < n_pieces; ++c) {
+            const int64_t lo = c * piece, hi = lo + piece < nnz ? lo + piece : nnz;
+            bad |= any_non_finite(pr->weight + lo, (int32_t)(hi - lo));
+        }
+        if (bad) net->bad_proj = q;
+    }
+}
+
 int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 {
     int64_t k = k0;
@@ -508,7 +531,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     int flag[3] = {0, 0, 0};        /* stop, bad, stopped on bad */
     const int32_t nt = net->n_threads, nd = delivery_threads(net);
     const int learns = network_learns(net);
-    net->bad_group = net->bad_var = -1;
+    net->bad_group = net->bad_var = net->bad_proj = -1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -519,7 +542,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 #endif
         run_part(net, k1, t, nt, nd, learns, &k, &len, flag);
     }
-    if (flag[2]) return k;
-    if (net->flush_end) flush_all(net, k);
+    if (!flag[2] && net->flush_end) flush_all(net, k);
+    if (net->check_finite) check_weights(net);
     return k;
 }

@@ -180,6 +180,8 @@ typedef struct {
     int32_t check_finite;   /* 1: stop at the first slice that leaves a non-finite v or u */
     int32_t bad_group, bad_var;   /* out: group and variable (0 v, 1 u, 2 ge, 3 gi) found
                                * non-finite, or -1 */
+    int32_t bad_proj;       /* out: first plastic projection holding a non-finite weight
+                             * when fp_run returns (checked with check_finite), or -1 */
 } fp_net;
 
 #endif

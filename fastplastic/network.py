@@ -453,10 +453,10 @@ class Network:
 
     def _raise_if_unhealthy(self, health, k, d):
         """Non-finite plastic weights (the usual root cause) first, then state."""
-        for p in self.projections:
-            if p.plasticity is not None and not np.all(np.isfinite(p.weight)):
-                raise SimulationError(f"non-finite weight in projection '{p.name}' before "
-                                      f"t = {(k + d) * self.dt:.6g} s")
+        if health["bad_proj"] >= 0:            # (the engine checked the plastic weights)
+            p = self.projections[health["bad_proj"]]
+            raise SimulationError(f"non-finite weight in projection '{p.name}' before "
+                                  f"t = {(k + d) * self.dt:.6g} s")
         if health["bad_group"] >= 0:
             g = self.groups[health["bad_group"]]
             var = ["v", "w" if hasattr(g, "w") else "u", "ge", "gi"][health["bad_var"]]

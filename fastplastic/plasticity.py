@@ -164,10 +164,16 @@ class _Rule:
     def _kernel_params(self):
         raise NotImplementedError
 
-    def check_weights(self, w, name):
-        if w.size and (w.min() < self.w_min or w.max() > self.w_max):
+    def check_weights(self, w, name, lo=None, hi=None):
+        """Raise unless every weight lies in [w_min, w_max] (lo, hi: w's known
+        min and max, to save passes over large arrays)."""
+        if not w.size:
+            return
+        lo = w.min() if lo is None else lo
+        hi = w.max() if hi is None else hi
+        if lo < self.w_min or hi > self.w_max:
             raise ValueError(f"{name}: weights must lie within the rule's bounds "
-                             f"[{self.w_min}, {self.w_max}], got [{w.min()}, {w.max()}]")
+                             f"[{self.w_min}, {self.w_max}], got [{lo}, {hi}]")
 
 
 class PairSTDP(_Rule):

@@ -192,12 +192,15 @@ class Projection:
                 or not w.flags.c_contiguous:
             raise TypeError(f"{self.name}: weight must stay a contiguous float64 array of shape "
                             f"({self.n_synapses},); assign into it with [:]")
-        if check_finite and not np.all(np.isfinite(w)):
+        if not self.n_synapses:
+            return
+        lo, hi = w.min(), w.max()       # (NaN anywhere makes both NaN: one pass finds all)
+        if check_finite and not (np.isfinite(lo) and np.isfinite(hi)):
             raise ValueError(f"{self.name}: weight holds non-finite values")
-        if getattr(self.post, "conductance", False) and self.n_synapses and w.min() < 0:
+        if getattr(self.post, "conductance", False) and lo < 0:
             raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses")
         if self.plasticity is not None and check_finite:
-            self.plasticity.check_weights(w, self.name)
+            self.plasticity.check_weights(w, self.name, lo, hi)
 
     def _plastic_dict(self, trace_index, min_delay=1, k=0):
         """Kernel parameters of the plasticity, or None when static or switched off.

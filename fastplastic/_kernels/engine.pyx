@@ -200,7 +200,8 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
     ``out_len`` of each monitor, ``rw_pos`` of ``mod`` (the neuromodulator:
     keys level [1-array or None], d_decay, dt, rw_step, rw_amount, rw_pos),
-    and into ``health`` (if given) ``bad_group`` / ``bad_var`` (-1 when fine).
+    and into ``health`` (if given) ``bad_group`` / ``bad_var`` and ``bad_proj`` (the
+    first plastic projection with a non-finite weight at return; -1 when fine).
     flush_end: bring deferred plastic weights up to date before returning.
     par_min: networks of fewer synapses deliver spikes on one thread.
     """
@@ -278,6 +279,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
         if health is not None:
             health["bad_group"] = net.bad_group
             health["bad_var"] = net.bad_var
+            health["bad_proj"] = net.bad_proj
     finally:
         free(net.groups); free(net.projs); free(net.mons); free(net.traces); free(plastic)
         free(net.scratch)
