@@ -178,37 +178,67 @@ static inline double row_xr(const fp_plastic *pl, fp_row_xr *c, int64_t cell)
     return c->xr[b];
 }
 
-/* Applies the history entries of postsynaptic neuron j at steps >= t0r (counted
- * from base) to weight w of a row whose factors c holds. */
-FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, fp_row_xr *c, double w, int32_t j,
-                                   int32_t t0r, int64_t base, int wdep, int triplet)
+/* The replay's constants, copied out of fp_plastic so that the compiler keeps
+ * them in registers (weight stores could alias the struct's fields). */
+typedef struct {
+    const int32_t *h_len, *h_step;
+    const double *h_o2, *hi, *lo;
+    double a_pot, a3_pot, w_min, w_max;
+    int64_t cap, gmask, lmask, base;
+    int32_t gb, lb;
+} fp_replay_consts;
+
+static inline fp_replay_consts replay_consts(const fp_plastic *pl)
 {
-    const int32_t h = pl->h_len[j];
-    const int32_t *st = pl->h_step + (int64_t)j * pl->h_cap;
+    fp_replay_consts k;
+    k.h_len = pl->h_len;
+    k.h_step = pl->h_step;
+    k.h_o2 = pl->h_o2;
+    k.hi = pl->h_tab;
+    k.lo = pl->h_tab + ((int64_t)1 << (pl->h_gbits - pl->h_lobits));
+    k.a_pot = pl->a_pot;
+    k.a3_pot = pl->a3_pot;
+    k.w_min = pl->w_min;
+    k.w_max = pl->w_max;
+    k.cap = pl->h_cap;
+    k.gmask = ((int64_t)1 << pl->h_gbits) - 1;
+    k.lmask = ((int64_t)1 << pl->h_lobits) - 1;
+    k.base = pl->h_meta[0];
+    k.gb = pl->h_gbits;
+    k.lb = pl->h_lobits;
+    return k;
+}
+
+/* Applies the history entries of postsynaptic neuron j at steps >= t0r
+ * (counted from k->base) to weight w of a row whose factors c holds.  Pair
+ * rules (triplet 0) skip the o2 term: a_pot x + a3_pot x 0 is a_pot x. */
+FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, const fp_replay_consts *k,
+                                   fp_row_xr *c, double w, int32_t j, int32_t t0r,
+                                   int wdep, int triplet)
+{
+    const int32_t h = k->h_len[j];
+    const int32_t *st = k->h_step + (int64_t)j * k->cap;
     int32_t a = h;
     while (a > 0 && st[a - 1] >= t0r) --a;
-    const int32_t gb = pl->h_gbits, lb = pl->h_lobits;
-    const int64_t gmask = ((int64_t)1 << gb) - 1, lmask = ((int64_t)1 << lb) - 1;
-    const double *hi = pl->h_tab, *lo = pl->h_tab + ((int64_t)1 << (gb - lb));
     for (int32_t e = a; e < h; ++e) {
-        const int64_t sa = base + st[e], m = sa & gmask;
-        const double x = row_xr(pl, c, sa >> gb) * hi[m >> lb] * lo[m & lmask];
-        const double o2 = triplet ? pl->h_o2[(int64_t)j * pl->h_cap + e] : 0.0;
-        w = clip(w + f_plus_k(pl, w, wdep) * (pl->a_pot * x + pl->a3_pot * x * o2),
-                 pl->w_min, pl->w_max);
+        const int64_t sa = k->base + st[e], m = sa & k->gmask;
+        const double x = row_xr(pl, c, sa >> k->gb) * k->hi[m >> k->lb] * k->lo[m & k->lmask];
+        const double g = triplet ? k->a_pot * x + k->a3_pot * x * k->h_o2[(int64_t)j * k->cap + e]
+                                 : k->a_pot * x;
+        w = clip(w + f_plus_k(pl, w, wdep) * g, k->w_min, k->w_max);
     }
     return w;
 }
 
 /* Replays the pending entries into synapses [b0, b1) of a row (at most
- * FP_BLOCK): those onto neurons that spiked at or after t0. */
-FP_ALWAYS_INLINE void replay_block(const fp_proj *pr, fp_row_xr *c, int64_t t0, int64_t base,
-                                   int64_t b0, int64_t b1, int wdep, int triplet)
+ * FP_BLOCK): those onto neurons whose newest entry is at or after t0. */
+FP_ALWAYS_INLINE void replay_block(const fp_proj *pr, const fp_replay_consts *k, fp_row_xr *c,
+                                   int64_t t0, int64_t b0, int64_t b1, int wdep, int triplet)
 {
     int32_t pend[FP_BLOCK];
     int32_t np = 0;
     const int32_t *post_ids = pr->post_ids, *h_last = pr->plastic->h_last;
-    const int32_t t0r = (int32_t)(t0 - base);
+    const int32_t t0r = (int32_t)(t0 - k->base);
     for (int64_t q = b0; q < b1; ++q) {
         pend[np] = (int32_t)(q - b0);
         np += h_last[post_ids[q]] >= t0r;
@@ -216,7 +246,7 @@ FP_ALWAYS_INLINE void replay_block(const fp_proj *pr, fp_row_xr *c, int64_t t0, 
     double *w = pr->weight;
     for (int32_t p = 0; p < np; ++p) {
         const int64_t q = b0 + pend[p];
-        w[q] = replay_syn(pr->plastic, c, w[q], post_ids[q], t0r, base, wdep, triplet);
+        w[q] = replay_syn(pr->plastic, k, c, w[q], post_ids[q], t0r, wdep, triplet);
     }
 }
 
@@ -235,6 +265,8 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
         if (slot >= ring_len) slot -= ring_len;
         row = ring + slot * n_post;
     }
+    const double a_dep = pl->a_dep, a3_dep = pl->a3_dep, offset = pl->offset;
+    const double w_min = pl->w_min, w_max = pl->w_max;
     for (int64_t q = b0; q < b1; ++q) {
         const int32_t j = post_ids[q];
         const double wq = w[q];
@@ -246,8 +278,8 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
             ring[slot * n_post + j] += wq;
         }
         const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
-        const double dw = f_minus_k(pl, wq, wdep) * (pl->a_dep * (y + pl->offset) + pl->a3_dep * y * r2);
-        w[q] = clip(wq + dw, pl->w_min, pl->w_max);
+        const double dw = f_minus_k(pl, wq, wdep) * (a_dep * (y + offset) + a3_dep * y * r2);
+        w[q] = clip(wq + dw, w_min, w_max);
     }
 }
 
@@ -260,7 +292,7 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
     const fp_trace *tx = &traces[pl->tr_pot], *ty = &traces[pl->tr_dep];
     const fp_trace *tr2 = pl->tr_dep3 >= 0 ? &traces[pl->tr_dep3] : NULL;
     const int pending_any = pl->h_meta[1] > 0;
-    const int64_t base = pl->h_meta[0];
+    const fp_replay_consts rk = replay_consts(pl);
     const int64_t rbase = ring ? s % ring_len : 0;
     /* Postsynaptic traces of step s read densely when the step has more
      * synaptic events than this part has neurons (same values either way). */
@@ -283,7 +315,7 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
             const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
             if (replaying)      /* postsynaptic spikes in [t0, s) */
-                replay_block(pr, &c, t0, base, b0, b1, wdep, triplet);
+                replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
             depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep);
         }
     }
@@ -335,11 +367,12 @@ int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t 
 }
 
 FP_ALWAYS_INLINE void flush_replay_k(const fp_proj *pr, const fp_trace *traces,
-                                     const fp_group *pre, int32_t n_post, int32_t jlo, int32_t jhi, int wdep, int triplet)
+                                     const fp_group *pre, int32_t n_post, int32_t jlo,
+                                     int32_t jhi, int wdep, int triplet)
 {
     const fp_plastic *pl = pr->plastic;
     const fp_trace *tx = &traces[pl->tr_pot];
-    const int64_t base = pl->h_meta[0];
+    const fp_replay_consts rk = replay_consts(pl);
     for (int32_t i = 0; i < pr->n_pre; ++i) {
         if (pre->last_spike[i] < 0) continue;
         fp_row_xr c;
@@ -348,7 +381,7 @@ FP_ALWAYS_INLINE void flush_replay_k(const fp_proj *pr, const fp_trace *traces,
         fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
         for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
             const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
-            replay_block(pr, &c, pl->t_upd[i], base, b0, b1, wdep, triplet);
+            replay_block(pr, &rk, &c, pl->t_upd[i], b0, b1, wdep, triplet);
         }
     }
 }
