@@ -188,15 +188,17 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
 
 /* Thread t's share of the slice's deferred-history flushes: a projection's
  * histories are flushed into every row when one could overflow within the
- * slice.  All threads decide from h_meta before any of them resets it. */
-static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt)
+ * slice (or always, with force: the flush at the end of fp_run).  All
+ * threads decide from h_meta before any of them resets it. */
+static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int force)
 {
     for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
         const fp_plastic *pl = pr->plastic;
         if (!(pl && pl->deferred)) continue;
         /* (h_step counts steps from h_meta[0] in an int32) */
-        const int need = pl->h_meta[1] + len > pl->h_cap || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
+        const int need = force || pl->h_meta[1] + len > pl->h_cap
+                         || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
         SYNC(nt > 1);
         if (!need) continue;
         int32_t ilo, ihi, jlo, jhi;
@@ -308,7 +310,7 @@ static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_
  * needs none, since its delivery reads nothing that the other phases write. */
 static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int sync)
 {
-    flush_for_room(net, k0, len, t, nt);
+    flush_for_room(net, k0, len, t, nt, 0);
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
         if (net->modulator) {
@@ -541,8 +543,11 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
         t = omp_get_thread_num();
 #endif
         run_part(net, k1, t, nt, nd, learns, &k, &len, flag);
+        /* deferred weights brought up to date, by the delivery threads (after a
+         * bad slice thread 0 has flushed already; flag[1] is stable here) */
+        if (!flag[1] && net->flush_end && t < nd)
+            flush_for_room(net, k, 0, t, nd, 1);
     }
-    if (!flag[2] && net->flush_end) flush_all(net, k);
     if (net->check_finite) check_weights(net);
     return k;
 }

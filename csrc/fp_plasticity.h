@@ -27,10 +27,12 @@
  * within the range of a double.  A row scan lists the synapses onto
  * neurons whose newest entry is at or after t_upd[i] (h_last, 4 bytes per
  * neuron: the list is built from cache), replays those, then delivers and
- * depresses.  The history is flushed into every
- * row -- all pending updates applied, histories emptied -- when one could
- * overflow within the next slice (or its int32 steps could), and whenever weights are read (end of fp_run).  Order within a step s, as in Brian2
- * (presynaptic pathway first):
+ * depresses; when a step has more synaptic events than postsynaptic
+ * neurons, their traces are first read into a dense array (ybuf).  The
+ * history is flushed into every row -- all pending updates applied,
+ * histories emptied -- when one could overflow within the next slice (or
+ * its int32 steps could), and whenever weights are read (end of fp_run).
+ * Order within a step s, as in Brian2 (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;
  *   2. the traces of the neurons that spiked at s are updated;

@@ -85,3 +85,28 @@ def test_split_rows_deliver_like_whole_rows():
         runs.append(out + [dst.ge.copy(), dst.v.copy()])
     assert runs[0][1].size > 20
     _assert_identical(runs)
+
+
+def test_skewed_rows_are_cut_exactly():
+    """A row's part for each thread is searched from where its targets would be
+    if spread evenly; rows whose targets bunch at one end must still be cut at
+    the right synapse (every synapse delivered once: same spikes, same weights)."""
+    rng = np.random.default_rng(2)
+    n = 300
+    pre_idx, post_idx = [], []
+    for i in range(n):           # row i: a dense bunch near one end, plus a few elsewhere
+        lo = 0 if i % 3 == 0 else (n - 40 if i % 3 == 1 else 130)
+        targets = np.unique(np.concatenate([lo + rng.choice(40, 25, replace=False),
+                                            rng.choice(n, 3, replace=False)]))
+        pre_idx += [i] * targets.size
+        post_idx += list(targets)
+    runs = []
+    for threads in (1, 2, 3):
+        net = fp.Network(dt=0.1 * ms, seed=4, threads=threads)
+        g = net.add(fp.LIF(n, synapses="current", i_bias=lambda r, m: r.uniform(0.15, 0.3, m) * nA))
+        net.connect(g, g, pre_indices=pre_idx, post_indices=post_idx,
+                    weight=lambda r, m: r.uniform(0.0, 0.6, m),
+                    plasticity=fp.PairSTDP(a_pre=0.05, a_post=-0.05, w_max=1.0))
+        runs.append(_outcome(net, 0.2))
+    assert sum(len(i) for i in runs[0][:1]) > 200
+    _assert_identical(runs)
