@@ -183,6 +183,12 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
 #define SYNC(cond) do { } while (0)
 #endif
 
+/* Target blocks per delivery thread: threads take blocks as they finish
+ * (a core slowed by its neighbours, or a block of busy neurons, no longer
+ * holds the others at the next barrier); each block costs a search per
+ * spiking row, so few. */
+#define FP_BLOCKS_PER_THREAD 2
+
 /* Steps a deferred history may span (its int32 steps count from h_meta[0]). */
 #define FP_STEP_SPAN ((int64_t)1 << 30)
 
@@ -203,10 +209,21 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
         if (!need) continue;
         int32_t ilo, ihi, jlo, jhi;
         const int32_t n_post = net->groups[pr->post].n;
+        if (nt == 1) {
+            fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, 0, n_post);
+        } else {                            /* target blocks shared out as in deliver_step */
+            const int32_t nb = FP_BLOCKS_PER_THREAD * nt;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+            for (int32_t b = 0; b < nb; ++b) {
+                part(n_post, b, nb, &jlo, &jhi);
+                fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
+            }
+        }
+        SYNC(nt > 1);
         part(pr->n_pre, t, nt, &ilo, &ihi);
         part(n_post, t, nt, &jlo, &jhi);
-        fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
-        SYNC(nt > 1);
         fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
         if (t == 0) {
             pl->h_meta[0] = k0;
@@ -216,9 +233,10 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
     }
 }
 
-/* Delivery (and depression) of step k's spikes through every projection, for
- * thread t's share of each target group. */
-static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+/* Delivery (and depression) of step k's spikes through every projection onto
+ * block b of nb of each target group (projections in order, so every ring
+ * entry receives its inputs in the serial order). */
+static void deliver_block(fp_net *net, int32_t s, int64_t k, int32_t b, int32_t nb)
 {
     int64_t n;
     for (int32_t q = 0; q < net->n_projs; ++q) {
@@ -230,7 +248,7 @@ static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t n
         double *ring = pr->channel ? dst->ring_i : dst->ring_e;
         if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
         int32_t jlo, jhi;
-        part(dst->n, t, nt, &jlo, &jhi);
+        part(dst->n, b, nb, &jlo, &jhi);
         if (pr->plastic && pr->plastic->deferred)
             fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
                                 dst->ring_len, dst->n, jlo, jhi);
@@ -241,6 +259,23 @@ static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t n
             fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, pr->delay0, ids, n, k, ring,
                        dst->ring_len, dst->n, jlo, jhi);
     }
+}
+
+/* Step k's delivery, thread t of nt (nt > 1: every thread of the team calls
+ * this; blocks are shared out dynamically, results do not depend on who
+ * delivers which). */
+static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+{
+    if (nt == 1) {
+        deliver_block(net, s, k, 0, 1);
+        return;
+    }
+    (void)t;
+    const int32_t nb = FP_BLOCKS_PER_THREAD * nt;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1) nowait
+#endif
+    for (int32_t b = 0; b < nb; ++b) deliver_block(net, s, k, b, nb);
 }
 
 /* After delivery: trace updates, spike times, deferred rows marked up to
@@ -320,7 +355,8 @@ static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_
             SYNC(sync);
         }
         deliver_step(net, s, k, t, nt);
-        SYNC(sync);
+        SYNC(nt > 1);       /* (always: the next step may deliver into the same ring
+                             * entries, from a block another thread takes) */
         spikes_seen(net, s, k, t, nt);
         SYNC(sync);
         potentiate_step(net, s, k, t, nt);
