@@ -386,6 +386,22 @@ static int32_t delivery_threads(const fp_net *net)
     return nnz < net->par_min ? 1 : net->n_threads;
 }
 
+/* Neurons from which a network with few synapses still splits its neuron
+ * updates among the threads: below, a step's work is a few microseconds and
+ * the barriers of a threaded step cost more than they save (COBA 4k, 2
+ * threads: 1.6x slower than 1, measured). */
+#define FP_PARALLEL_MIN_NEURONS 100000
+
+/* Threads of the team: all of them when delivery is threaded or the groups
+ * are large, else one. */
+static int32_t team_threads(const fp_net *net)
+{
+    if (delivery_threads(net) > 1) return net->n_threads;
+    int64_t neurons = 0;
+    for (int32_t gi = 0; gi < net->n_groups; ++gi) neurons += net->groups[gi].n;
+    return neurons < FP_PARALLEL_MIN_NEURONS ? 1 : net->n_threads;
+}
+
 /* Whether anything learns (then the delivery phases need barriers). */
 static int network_learns(const fp_net *net)
 {
@@ -567,7 +583,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     int64_t k = k0;
     int32_t len = 0;
     int flag[3] = {0, 0, 0};        /* stop, bad, stopped on bad */
-    const int32_t nt = net->n_threads, nd = delivery_threads(net);
+    const int32_t nt = team_threads(net), nd = delivery_threads(net);
     const int learns = network_learns(net);
     net->bad_group = net->bad_var = net->bad_proj = -1;
 #ifdef _OPENMP

@@ -21,13 +21,14 @@ class SimulationError(RuntimeError):
     """The simulation reached a state it cannot continue from (non-finite values)."""
 
 _CHUNK_STEPS = 2000        # steps per engine call (progress-bar granularity)
-# With threads > 1, networks of at least this many synapses also split spike
-# delivery and plasticity among the threads (by target neuron); smaller ones
-# deliver on one thread.  Measured on 2 cores (1 -> 2 threads): COBA 4k
-# (3.2e5 synapses) static 1.00 -> 0.65 s, 10^7 synapses static 2.26 -> 1.40 s,
-# with STDP 6.5 -> 3.7 s; at 1.6e4-2e5 plastic synapses threads only added
-# barrier overhead (0.10 -> 0.27 s, 1.2 -> 1.5 s).
-PARALLEL_DELIVERY_MIN_SYNAPSES = 250_000
+# With threads > 1, networks of at least this many synapses split spike
+# delivery and plasticity among the threads (by target neuron) as well as the
+# neuron updates; smaller ones run on one thread unless they have >= 1e5
+# neurons (csrc/fp_engine.c: a threaded step costs barriers).  Measured on 2
+# cores, 2 threads against 1 (harness medians): COBA 4k (3.2e5 synapses)
+# 1.3-1.8x slower when threaded, COBA 40k (3.2e6) 1.54x (static) and 1.61x
+# (STDP) faster, 10^7 synapses 1.2-1.6x (static) and 1.3-1.7x (STDP) faster.
+PARALLEL_DELIVERY_MIN_SYNAPSES = 1_000_000
 # Trace decay tables cover 64 time constants (beyond, the kernel calls exp),
 # in two tables of at most 2^12 entries each.
 _TRACE_TABLE_MAX_BITS = 24
@@ -65,11 +66,13 @@ class Network:
         noise through per-group counter-based streams.  None draws one
         (kept in ``net.seed``).
     threads : int
-        OpenMP threads (results do not depend on it, bit for bit).  Neuron
-        updates are split by neuron; in networks of at least
-        ``PARALLEL_DELIVERY_MIN_SYNAPSES`` synapses spike delivery and
-        plasticity are split by target neuron too (measured, 2 threads on
-        2 cores: 1.1-1.5x at COBA 4k, 1.3-1.8x at 10^7 synapses).
+        OpenMP threads (results do not depend on it, bit for bit).  In
+        networks of at least ``PARALLEL_DELIVERY_MIN_SYNAPSES`` synapses,
+        neuron updates are split by neuron and spike delivery and plasticity
+        by target neuron; smaller networks run on one thread unless they
+        have 1e5 neurons or more (then neuron updates are split).  Measured,
+        2 threads on 2 cores: 1.5-1.6x at COBA 40k, 1.2-1.7x at 10^7
+        synapses.
     """
 
     def __init__(self, dt=0.1 * ms, seed=None, threads=1):

@@ -110,3 +110,20 @@ def test_skewed_rows_are_cut_exactly():
         runs.append(_outcome(net, 0.2))
     assert sum(len(i) for i in runs[0][:1]) > 200
     _assert_identical(runs)
+
+
+def test_large_groups_without_synapses_split_their_neurons(monkeypatch):
+    """Below PARALLEL_DELIVERY_MIN_SYNAPSES a network runs on one thread unless
+    it has >= 1e5 neurons; that path (threaded neuron updates, one delivery
+    thread) must give the same spikes too."""
+    monkeypatch.setattr(fp_network, "PARALLEL_DELIVERY_MIN_SYNAPSES", 10**9)
+    runs = []
+    for threads in (1, 2):
+        net = fp.Network(dt=0.1 * ms, seed=9, threads=threads)
+        src = net.add(fp.PoissonGroup(60_000, rates=20.0))
+        g = net.add(fp.LIF(60_000, synapses="current",
+                           i_bias=lambda r, n: r.uniform(0.1, 0.3, n) * nA))
+        net.connect(src, g, rule="one_to_one", weight=0.2 * nA)
+        runs.append(_outcome(net, 0.03))
+    assert len(runs[0][1]) > 1000
+    _assert_identical(runs)
