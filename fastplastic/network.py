@@ -251,7 +251,7 @@ class Network:
         if hasattr(rule, "new_vars"):          # user rule: per-synapse variables
             proj.synapse_vars = rule.new_vars(proj.n_synapses)
 
-    def _trace_dicts(self, d):
+    def _trace_dicts(self):
         """Traces with their decay tables (fp_plasticity.h).  A trace is stored
         as its value at its neuron's last spike and decays lazily: its arrays
         change only at spikes, so results do not depend on run boundaries."""
@@ -407,7 +407,7 @@ class Network:
         for m in spike_mons:
             gd[m.group.index]["record"] = 1
             caps[m.group.index] = max(4 * d * m.group.n, 1 << 16)
-        td, t_index = self._trace_dicts(d)
+        td, t_index = self._trace_dicts()
         mod = self._modulator_dict()
         pd = [p._c_dict(t_index, d, self._k) for p in self.projections]
         chunk = d * max(1, _CHUNK_STEPS // d)
