@@ -230,19 +230,66 @@ FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, const fp_replay_consts 
     return w;
 }
 
+/* Offsets (from b0) of the synapses in [b0, b1) onto neurons whose newest
+ * history entry is at or after t0r, in order; returns their number. */
+static inline int32_t pending_list_scalar(const int32_t *post_ids, const int32_t *h_last,
+                                          int32_t t0r, int64_t b0, int64_t b1, int32_t *pend)
+{
+    int32_t np = 0;
+    for (int64_t q = b0; q < b1; ++q) {
+        pend[np] = (int32_t)(q - b0);
+        np += h_last[post_ids[q]] >= t0r;
+    }
+    return np;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FP_NO_AVX512)
+#include <immintrin.h>
+/* The same with AVX-512: 16 synapses per gather, compare and compress-store
+ * (the scalar loop was ~15 % of the deferred row scan at 10^7 synapses). */
+__attribute__((target("avx512f")))
+static int32_t pending_list_avx512(const int32_t *post_ids, const int32_t *h_last, int32_t t0r,
+                                   int64_t b0, int64_t b1, int32_t *pend)
+{
+    int32_t np = 0;
+    int64_t q = b0;
+    const __m512i t = _mm512_set1_epi32(t0r), sixteen = _mm512_set1_epi32(16);
+    __m512i off = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; q + 16 <= b1; q += 16) {
+        const __m512i j = _mm512_loadu_si512((const void *)(post_ids + q));
+        const __m512i last = _mm512_i32gather_epi32(j, (const void *)h_last, 4);
+        const __mmask16 m = _mm512_cmpge_epi32_mask(last, t);
+        _mm512_mask_compressstoreu_epi32(pend + np, m, off);
+        np += __builtin_popcount((unsigned)m);
+        off = _mm512_add_epi32(off, sixteen);
+    }
+    for (; q < b1; ++q) {
+        pend[np] = (int32_t)(q - b0);
+        np += h_last[post_ids[q]] >= t0r;
+    }
+    return np;
+}
+#endif
+
+static inline int32_t pending_list(const int32_t *post_ids, const int32_t *h_last, int32_t t0r,
+                                   int64_t b0, int64_t b1, int32_t *pend)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FP_NO_AVX512)
+    if (__builtin_cpu_supports("avx512f"))
+        return pending_list_avx512(post_ids, h_last, t0r, b0, b1, pend);
+#endif
+    return pending_list_scalar(post_ids, h_last, t0r, b0, b1, pend);
+}
+
 /* Replays the pending entries into synapses [b0, b1) of a row (at most
  * FP_BLOCK): those onto neurons whose newest entry is at or after t0. */
 FP_ALWAYS_INLINE void replay_block(const fp_proj *pr, const fp_replay_consts *k, fp_row_xr *c,
                                    int64_t t0, int64_t b0, int64_t b1, int wdep, int triplet)
 {
     int32_t pend[FP_BLOCK];
-    int32_t np = 0;
-    const int32_t *post_ids = pr->post_ids, *h_last = pr->plastic->h_last;
+    const int32_t *post_ids = pr->post_ids;
     const int32_t t0r = (int32_t)(t0 - k->base);
-    for (int64_t q = b0; q < b1; ++q) {
-        pend[np] = (int32_t)(q - b0);
-        np += h_last[post_ids[q]] >= t0r;
-    }
+    const int32_t np = pending_list(post_ids, pr->plastic->h_last, t0r, b0, b1, pend);
     double *w = pr->weight;
     for (int32_t p = 0; p < np; ++p) {
         const int64_t q = b0 + pend[p];
