@@ -24,6 +24,9 @@ RULES = {
     "triplet_nearest": lambda u: fp.TripletSTDP.preset("hippocampal_nearest", a2_plus=0.1,
                                                        w_min=0.0, w_max=W_MAX, update=u),
     "inhibitory": lambda u: fp.InhibitorySTDP(eta=0.05, rho0=10.0, w_max=W_MAX, update=u),
+    # time constants of a few steps: trace reads beyond the decay tables (exp())
+    "pair_short_tau": lambda u: fp.PairSTDP(tau_pre=1 * ms, tau_post=0.3 * ms, a_pre=0.2,
+                                            a_post=-0.21, w_max=W_MAX, update=u),
 }
 
 
