@@ -233,10 +233,10 @@ FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, const fp_replay_consts 
 /* Offsets (from b0) of the synapses in [b0, b1) onto neurons whose newest
  * history entry is at or after t0r, in order; returns their number. */
 static inline int32_t pending_list_scalar(const int32_t *post_ids, const int32_t *h_last,
-                                          int32_t t0r, int64_t b0, int64_t b1, int32_t *pend)
+                                          int32_t t0r, int64_t b0, int64_t from, int64_t b1,
+                                          int32_t *pend, int32_t np)
 {
-    int32_t np = 0;
-    for (int64_t q = b0; q < b1; ++q) {
+    for (int64_t q = from; q < b1; ++q) {       /* (appends to pend[0..np)) */
         pend[np] = (int32_t)(q - b0);
         np += h_last[post_ids[q]] >= t0r;
     }
@@ -263,11 +263,7 @@ static int32_t pending_list_avx512(const int32_t *post_ids, const int32_t *h_las
         np += __builtin_popcount((unsigned)m);
         off = _mm512_add_epi32(off, sixteen);
     }
-    for (; q < b1; ++q) {
-        pend[np] = (int32_t)(q - b0);
-        np += h_last[post_ids[q]] >= t0r;
-    }
-    return np;
+    return pending_list_scalar(post_ids, h_last, t0r, b0, q, b1, pend, np);
 }
 #endif
 
@@ -278,7 +274,7 @@ static inline int32_t pending_list(const int32_t *post_ids, const int32_t *h_las
     if (__builtin_cpu_supports("avx512f"))
         return pending_list_avx512(post_ids, h_last, t0r, b0, b1, pend);
 #endif
-    return pending_list_scalar(post_ids, h_last, t0r, b0, b1, pend);
+    return pending_list_scalar(post_ids, h_last, t0r, b0, b0, b1, pend, 0);
 }
 
 /* Replays the pending entries into synapses [b0, b1) of a row (at most
