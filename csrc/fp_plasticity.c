@@ -164,6 +164,7 @@ typedef struct { int64_t cell[2]; double xr[2]; double x_l; int64_t L; } fp_row_
 static inline void row_xr_init(fp_row_xr *c, const fp_trace *tx, const fp_group *pre, int32_t i)
 {
     c->cell[0] = c->cell[1] = -1;
+    c->xr[0] = c->xr[1] = 0.0;
     c->L = pre->last_spike[i];
     c->x_l = tx->at_spike[i];
 }
@@ -230,6 +231,18 @@ FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, const fp_replay_consts 
     return w;
 }
 
+/* Tests compare the vector paths with the scalar ones bit for bit. */
+int fp_simd = 1;
+
+static inline int avx512_on(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FP_NO_AVX512)
+    return fp_simd && __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
 /* Offsets (from b0) of the synapses in [b0, b1) onto neurons whose newest
  * history entry is at or after t0r, in order; returns their number. */
 static inline int32_t pending_list_scalar(const int32_t *post_ids, const int32_t *h_last,
@@ -271,14 +284,17 @@ static inline int32_t pending_list(const int32_t *post_ids, const int32_t *h_las
                                    int64_t b0, int64_t b1, int32_t *pend)
 {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(FP_NO_AVX512)
-    if (__builtin_cpu_supports("avx512f"))
+    if (avx512_on())
         return pending_list_avx512(post_ids, h_last, t0r, b0, b1, pend);
 #endif
     return pending_list_scalar(post_ids, h_last, t0r, b0, b0, b1, pend, 0);
 }
 
 /* Replays the pending entries into synapses [b0, b1) of a row (at most
- * FP_BLOCK): those onto neurons whose newest entry is at or after t0. */
+ * FP_BLOCK): those onto neurons whose newest entry is at or after t0.
+ * (Measured at 10^7 synapses, against this loop: replaying 8 synapses per
+ * AVX-512 lane group, with gathers for the history, took 1.3x the time;
+ * prefetching the pending synapses' history lines, 1.0-1.1x.) */
 FP_ALWAYS_INLINE void replay_block(const fp_proj *pr, const fp_replay_consts *k, fp_row_xr *c,
                                    int64_t t0, int64_t b0, int64_t b1, int wdep, int triplet)
 {
@@ -325,7 +341,7 @@ static int32_t trace_dense_avx512(const fp_trace *t, int64_t s, int32_t a, int32
 static void trace_dense(const fp_trace *t, int64_t s, int32_t a, int32_t b, double *out)
 {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(FP_NO_AVX512)
-    if (__builtin_cpu_supports("avx512f")) a = trace_dense_avx512(t, s, a, b, out);
+    if (avx512_on()) a = trace_dense_avx512(t, s, a, b, out);
 #endif
     for (int32_t j = a; j < b; ++j) out[j] = fp_trace_at(t, j, s);
 }
@@ -392,8 +408,12 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
         int64_t q0, q1;
         fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        fp_ahead ah = {0};
+        if (k + 1 < nspk)
+            fp_ahead_init(&ah, pr->row_ptr, pr->post_ids, pr->weight, ids[k + 1], jlo, jhi, n_post);
         for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
             const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
+            fp_ahead_step(&ah, b1 - b0);
             if (replaying)      /* postsynaptic spikes in [t0, s) */
                 replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
             depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep);

@@ -333,3 +333,17 @@ def transpose_index(const int32_t[::1] post_ids not None, int32_t n_post):
             syn[fill[j]] = q
             fill[j] += 1
     return col_ptr, col_syn
+
+
+cdef extern from "fp_plasticity.h":
+    int fp_simd
+
+
+def set_simd(bint on):
+    """Lets the plasticity kernels use their AVX-512 paths (on, the default)
+    or only their scalar ones; returns the previous setting.  For tests,
+    which compare the two bit for bit: not thread-safe, set it between runs."""
+    global fp_simd
+    cdef bint old = fp_simd != 0
+    fp_simd = 1 if on else 0
+    return old
