@@ -124,9 +124,16 @@ static int block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
     return (g->kind == FP_LIF_CUBA || g->kind == FP_LIF_COBA) && !nonfinite && b > a;
 }
 
-/* Neurons [*a, *b) of a group of n that thread t of nt handles. */
-static inline void part(int32_t n, int32_t t, int32_t nt, int32_t *a, int32_t *b)
+/* Neurons [*a, *b) of a group of n that thread t of nt handles: the
+ * balancer's cuts when nt is the team (fp_run), else equal parts.  Every
+ * phase of a slice uses the same parts (the cuts move between slices). */
+static inline void part(const fp_net *net, int32_t n, int32_t t, int32_t nt, int32_t *a, int32_t *b)
 {
+    if (net->cut && nt == net->cut_nt) {
+        *a = t == 0 ? 0 : (int32_t)(n * net->cut[t]);
+        *b = t + 1 == nt ? n : (int32_t)(n * net->cut[t + 1]);
+        return;
+    }
     *a = (int32_t)((int64_t)n * t / nt);
     *b = (int32_t)((int64_t)n * (t + 1) / nt);
 }
@@ -147,7 +154,7 @@ static int group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t 
     if (t >= ng) return 1;
     int32_t *cnt = net->scratch + ((int64_t)gi * nt + t) * len;
     int32_t a, b;
-    part(g->n, t, ng, &a, &b);
+    part(net, g->n, t, ng, &a, &b);
     if (t == 0) g->crec_k0 = k0;
     return block_slice(net, gi, k0, len, a, b, cnt);
 }
@@ -165,7 +172,7 @@ static void group_pack(fp_net *net, int32_t gi, int32_t len, int32_t nt)
         g->slice_ptr[s] = pos;
         for (int32_t t = 0; t < ng; ++t) {
             int32_t a, b;
-            part(g->n, t, ng, &a, &b);
+            part(net, g->n, t, ng, &a, &b);
             const int32_t c = cnt[(int64_t)t * len + s];
             const int32_t *src = g->slice_ids + (int64_t)s * g->n + a;
             if (src != g->slice_ids + pos) memmove(g->slice_ids + pos, src, (size_t)c * sizeof(int32_t));
@@ -195,6 +202,16 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
  * synapses with STDP, 2 threads: 1.07-1.28x one thread dynamically,
  * 1.36-1.75x with fixed parts (40k x 80: 1.37-1.58x against 1.65-2.42x). */
 
+/* Wall-clock seconds, for the balancer (0 without OpenMP: no balancing). */
+static inline double now(void)
+{
+#ifdef _OPENMP
+    return omp_get_wtime();
+#else
+    return 0.0;
+#endif
+}
+
 /* Steps a deferred history may span (its int32 steps count from h_meta[0]). */
 #define FP_STEP_SPAN ((int64_t)1 << 30)
 
@@ -202,7 +219,8 @@ static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *
  * histories are flushed into every row when one could overflow within the
  * slice (or always, with force: the flush at the end of fp_run).  All
  * threads decide from h_meta before any of them resets it. */
-static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int force)
+static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int force,
+                           double *busy)
 {
     for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
@@ -211,14 +229,16 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
         /* (h_step counts steps from h_meta[0] in an int32) */
         const int need = force || pl->h_meta[1] + len > pl->h_cap
                          || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
-        SYNC(nt > 1);
-        if (!need) continue;
+        if (!need) continue;        /* (the same answer in every thread: h_meta is
+                                     * reset below only after they all passed here) */
         int32_t ilo, ihi, jlo, jhi;
         const int32_t n_post = net->groups[pr->post].n;
-        part(n_post, t, nt, &jlo, &jhi);    /* the targets this thread delivers onto */
+        part(net, n_post, t, nt, &jlo, &jhi);    /* the targets this thread delivers onto */
+        const double w0 = now();
         fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
+        *busy += now() - w0;
         SYNC(nt > 1);
-        part(pr->n_pre, t, nt, &ilo, &ihi);
+        part(net, pr->n_pre, t, nt, &ilo, &ihi);
         fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
         if (t == 0) {
             pl->h_meta[0] = k0;
@@ -243,7 +263,7 @@ static void deliver_block(fp_net *net, int32_t s, int64_t k, int32_t b, int32_t 
         double *ring = pr->channel ? dst->ring_i : dst->ring_e;
         if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
         int32_t jlo, jhi;
-        part(dst->n, b, nb, &jlo, &jhi);
+        part(net, dst->n, b, nb, &jlo, &jhi);
         if (pr->plastic && pr->plastic->deferred)
             fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
                                 dst->ring_len, dst->n, jlo, jhi);
@@ -273,13 +293,13 @@ static void spikes_seen(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt
     for (int32_t r = 0; r < net->n_traces; ++r) {
         fp_trace *tr = &net->traces[r];
         const int32_t *ids = step_spikes(&net->groups[tr->group], s, &n);
-        part(net->groups[tr->group].n, t, nt, &a, &b);
+        part(net, net->groups[tr->group].n, t, nt, &a, &b);
         if (n) fp_trace_spikes(tr, ids, n, k, a, b);
     }
     for (int32_t gi = 0; gi < net->n_groups; ++gi) {
         fp_group *g = &net->groups[gi];
         const int32_t *ids = step_spikes(g, s, &n);
-        part(g->n, t, nt, &a, &b);
+        part(net, g->n, t, nt, &a, &b);
         for (int64_t j = 0; j < n; ++j) {
             const int32_t i = ids[j];
             if (i < a || i >= b) continue;
@@ -291,7 +311,7 @@ static void spikes_seen(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt
         const fp_proj *pr = &net->projs[q];
         if (!(pr->plastic && pr->plastic->deferred)) continue;
         const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
-        part(pr->n_pre, t, nt, &a, &b);
+        part(net, pr->n_pre, t, nt, &a, &b);
         if (n) fp_deferred_mark(pr, ids, n, k, a, b);
     }
 }
@@ -305,7 +325,7 @@ static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_
         if (!pr->plastic) continue;
         const fp_group *post = &net->groups[pr->post];
         int32_t jlo, jhi;
-        part(post->n, t, nt, &jlo, &jhi);
+        part(net, post->n, t, nt, &jlo, &jhi);
         if (pr->plastic->clopath) {
             fp_clopath_ltp(pr, net->traces, &net->groups[pr->pre], post, k, jlo, jhi);
             continue;
@@ -329,9 +349,10 @@ static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_
  * onto its share of every target group (and its share of the traces), with
  * barriers between the phases when anything learns (sync); a static network
  * needs none, since its delivery reads nothing that the other phases write. */
-static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int sync)
+static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int sync,
+                         double *busy)
 {
-    flush_for_room(net, k0, len, t, nt, 0);
+    flush_for_room(net, k0, len, t, nt, 0, busy);
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
         if (net->modulator) {
@@ -340,11 +361,17 @@ static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_
                     *net->modulator += net->rw_amount[net->rw_pos++];
             SYNC(sync);
         }
+        double w0 = now();
         deliver_step(net, s, k, t, nt);
+        *busy += now() - w0;
         SYNC(sync);
+        w0 = now();
         spikes_seen(net, s, k, t, nt);
+        *busy += now() - w0;
         SYNC(sync);
+        w0 = now();
         potentiate_step(net, s, k, t, nt);
+        *busy += now() - w0;
         if (net->modulator) {
             SYNC(sync);
             for (int32_t q = 0; q < net->n_projs; ++q) {
@@ -357,7 +384,7 @@ static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_
             SYNC(sync);
             if (t == 0) *net->modulator *= net->d_decay;
         }
-        SYNC(sync);
+        SYNC(sync && s + 1 < len);  /* (after the slice's last step: fp_run's barrier) */
     }
 }
 
@@ -486,12 +513,68 @@ static void flush_all(fp_net *net, int64_t k)
     }
 }
 
+/* Load balance between the threads: every thread sums the seconds it spends
+ * working (barrier waits excluded); every FP_BALANCE_STEPS steps thread 0
+ * moves the cuts halfway towards parts that would have taken equal times.
+ * Parts are equal at first.  Cores of a shared machine run at different
+ * speeds (one core took 1.2x as long as the other for the same LIF neurons
+ * at 10^7 synapses here), so equal parts left the faster one waiting.  The
+ * cuts change only the split of the work: results are bit-identical. */
+#define FP_PAD 8                    /* doubles per thread's sum (own cache line) */
+#define FP_BALANCE_STEPS 500
+#define FP_MAX_BALANCED 64          /* threads beyond: equal parts */
+
+typedef struct {
+    double cut[FP_MAX_BALANCED + 1];
+    double busy[FP_MAX_BALANCED * FP_PAD];
+    int64_t steps;                  /* since the last move */
+} fp_balance;
+
+/* Test hook: > 0 fixes thread 0's part at this fraction of every group (the
+ * rest split equally) and stops the balancer. */
+double fp_cut_test = 0.0;
+
+static void balance_init(fp_balance *bal, int32_t nt)
+{
+    memset(bal, 0, sizeof *bal);
+    for (int32_t t = 0; t <= nt; ++t) bal->cut[t] = (double)t / nt;
+    if (fp_cut_test > 0.0 && nt > 1)
+        for (int32_t t = 1; t <= nt; ++t)
+            bal->cut[t] = fp_cut_test + (1.0 - fp_cut_test) * (t - 1) / (nt - 1);
+}
+
+static void rebalance(fp_balance *bal, int32_t nt, int32_t len)
+{
+    bal->steps += len;
+    if (bal->steps < FP_BALANCE_STEPS || fp_cut_test > 0.0) return;
+    double speed[FP_MAX_BALANCED], total = 0.0;
+    for (int32_t t = 0; t < nt; ++t) {
+        const double width = bal->cut[t + 1] - bal->cut[t], secs = bal->busy[t * FP_PAD];
+        if (!(secs > 0.0)) return;  /* (no timer, or nothing timed yet) */
+        speed[t] = width / secs;
+        total += speed[t];
+    }
+    double at = 0.0;
+    for (int32_t t = 0; t < nt; ++t) {
+        double width = 0.5 * (bal->cut[t + 1] - bal->cut[t]) + 0.5 * speed[t] / total;
+        const double lo = 0.25 / nt;            /* no thread starved by one bad sample */
+        width = width < lo ? lo : width;
+        at += width;
+        bal->cut[t + 1] = at;
+    }
+    for (int32_t t = 1; t <= nt; ++t) bal->cut[t] /= at;     /* (the clamps may overshoot) */
+    bal->cut[nt] = 1.0;
+    for (int32_t t = 0; t < nt; ++t) bal->busy[t * FP_PAD] = 0.0;
+    bal->steps = 0;
+}
+
 /* fp_run's slices, for thread t of nt: one parallel region for the whole
  * call (opening one per slice cost more than it saved, measured), phases
  * separated by barriers; thread 0 does the serial parts. */
 static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd, int learns,
-                     int64_t *k_io, int32_t *len_io, int *flag)
+                     int64_t *k_io, int32_t *len_io, int *flag, fp_balance *bal)
 {
+    double *busy = &bal->busy[t * FP_PAD];
     for (;;) {
         if (t == 0) {
             const int64_t k = *k_io;
@@ -503,13 +586,14 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
         if (flag[0]) return;
         const int64_t k = *k_io;
         const int32_t len = *len_io;
+        const double w0 = now();
         for (int32_t gi = 0; gi < net->n_groups; ++gi) {
             const int finite = group_part(net, gi, k, len, t, nt);
             if (net->check_finite && !finite) {
                 const fp_group *g = &net->groups[gi];
                 const int32_t ng = group_threads(g, nt);
                 int32_t a, b;
-                part(g->n, t, ng, &a, &b);
+                part(net, g->n, t, ng, &a, &b);
                 if (t < ng && block_unhealthy(g, a, b)) {
 #ifdef _OPENMP
 #pragma omp atomic write
@@ -518,6 +602,7 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
                 }
             }
         }
+        *busy += now() - w0;
         SYNC(nt > 1);
         if (t == 0)
             for (int32_t gi = 0; gi < net->n_groups; ++gi) group_pack(net, gi, len, nt);
@@ -531,11 +616,12 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
             }
             return;
         }
-        if (t < nd) deliver_part(net, k, len, t, nd, nd > 1 && learns);
+        if (t < nd) deliver_part(net, k, len, t, nd, nd > 1 && learns, busy);
         SYNC(nt > 1);
         if (t == 0) {
             record_slice(net, k, len);
             *k_io = k + len;
+            if (nt > 1) rebalance(bal, nt, len);
         }
     }
 }
@@ -571,6 +657,10 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     const int32_t nt = team_threads(net), nd = delivery_threads(net);
     const int learns = network_learns(net);
     net->bad_group = net->bad_var = net->bad_proj = -1;
+    fp_balance bal;
+    balance_init(&bal, nt);
+    net->cut = nt <= FP_MAX_BALANCED ? bal.cut : NULL;
+    net->cut_nt = nt;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -579,12 +669,13 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 #ifdef _OPENMP
         t = omp_get_thread_num();
 #endif
-        run_part(net, k1, t, nt, nd, learns, &k, &len, flag);
+        run_part(net, k1, t, nt, nd, learns, &k, &len, flag, &bal);
         /* deferred weights brought up to date, by the delivery threads (after a
          * bad slice thread 0 has flushed already; flag[1] is stable here) */
         if (!flag[1] && net->flush_end && t < nd)
-            flush_for_room(net, k, 0, t, nd, 1);
+            flush_for_room(net, k, 0, t, nd, 1, &bal.busy[t * FP_PAD]);
     }
+    net->cut = NULL;        /* (bal is gone) */
     if (net->check_finite) check_weights(net);
     return k;
 }

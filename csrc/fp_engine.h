@@ -5,7 +5,8 @@
  * can arrive before the slice ends, since every delay >= min_delay); at the
  * end of the slice the spikes are delivered into the target groups' rings
  * and recorded.  Neuron updates of a group are split into contiguous blocks
- * among net->n_threads OpenMP threads; spike lists are merged in neuron order.
+ * among net->n_threads OpenMP threads (sized by a load balancer from the
+ * threads' measured work); spike lists are merged in neuron order.
  * Delivery and plasticity are split by target neuron (fp_row_segment), so
  * each ring entry and weight is written by one thread in the serial order:
  * results do not depend on the thread count.
@@ -21,6 +22,10 @@
 #include "fp_types.h"
 
 int64_t fp_run(fp_net *net, int64_t k0, int64_t k1);
+
+/* Test hook (fp_engine.c, load balance): > 0 fixes thread 0's part of every
+ * group at this fraction; 0 (default): the balancer moves the parts. */
+extern double fp_cut_test;
 
 /* Delivery of the spikes of one step through one projection.
  * spk[nspk]: presynaptic ids; ring: [ring_len * n_post] of the target channel.

@@ -182,6 +182,10 @@ typedef struct {
                                * non-finite, or -1 */
     int32_t bad_proj;       /* out: first plastic projection holding a non-finite weight
                              * when fp_run returns (checked with check_finite), or -1 */
+    /* set by fp_run for its own use: thread t of cut_nt handles the neurons
+     * [n cut[t], n cut[t + 1]) of every group split among the threads */
+    const double *cut;
+    int32_t cut_nt;
 } fp_net;
 
 #endif

@@ -127,3 +127,36 @@ def test_large_groups_without_synapses_split_their_neurons(monkeypatch):
         runs.append(_outcome(net, 0.03))
     assert len(runs[0][1]) > 1000
     _assert_identical(runs)
+
+
+@pytest.mark.parametrize("name", ["pair_additive_deferred", "triplet_all_deferred",
+                                  sorted(RULES)[0], "custom"])
+def test_results_do_not_depend_on_the_split(name):
+    """The load balancer moves the threads' parts of every group between
+    slices; fixed parts from very uneven to even (set_cut_test), and the
+    balancer itself, all give the one-thread run bit for bit."""
+    from fastplastic._kernels import engine
+
+    def run(threads, cut):
+        old = engine.set_cut_test(cut)
+        try:
+            net = _plastic_net(CASES[name], seed=6)
+            net.threads = threads
+            big = net.add(fp.LIF(300, synapses="current",
+                                 i_bias=lambda r, n: r.uniform(0.15, 0.3, n) * nA))
+            net.connect(big, big, p=0.05, weight=lambda r, n: r.uniform(0.2, 0.8, n),
+                        plasticity=CASES[name]())
+            return _outcome(net, 0.15), len(net.groups)
+        finally:
+            engine.set_cut_test(old)
+
+    (first, n_groups), = [run(1, 0.0)]
+    runs = [first] + [run(t, c)[0] for t in (2, 3) for c in (0.1, 0.5, 0.85, 0.0)]
+    assert first[n_groups - 1].size > 300           # spikes of the big group
+    _assert_identical(runs)
+
+
+def test_cut_test_hook_is_validated():
+    from fastplastic._kernels import engine
+    with pytest.raises(ValueError, match="fraction"):
+        engine.set_cut_test(1.5)

@@ -347,3 +347,20 @@ def set_simd(bint on):
     cdef bint old = fp_simd != 0
     fp_simd = 1 if on else 0
     return old
+
+
+cdef extern from "fp_engine.h":
+    double fp_cut_test
+
+
+def set_cut_test(double fraction):
+    """Fixes thread 0's share of every group's neurons at `fraction` (the
+    other threads split the rest) and stops the load balancer; 0 restores
+    it.  Returns the previous value.  For tests, which check that results do
+    not depend on the split: not thread-safe, set it between runs."""
+    global fp_cut_test
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError("set_cut_test: fraction must lie in [0, 1)")
+    old = fp_cut_test
+    fp_cut_test = fraction
+    return old
