@@ -38,16 +38,21 @@ def _assert_identical(runs):
             np.testing.assert_array_equal(x, y)
 
 
+def _with_big_group(name, seed, n, threads):
+    """_plastic_net plus a recurrent plastic LIF group of n, on `threads`."""
+    net = _plastic_net(CASES[name], seed=seed)
+    net.threads = threads
+    big = net.add(fp.LIF(n, synapses="current", i_bias=lambda r, m: r.uniform(0.15, 0.3, m) * nA))
+    net.connect(big, big, p=0.05, weight=lambda r, m: r.uniform(0.2, 0.8, m),
+                plasticity=CASES[name]())
+    return net
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rules_identical_across_thread_counts(name):
     runs = []
     for threads in (1, 2, 3):
-        net = _plastic_net(CASES[name], seed=5)
-        net.threads = threads
-        big = net.add(fp.LIF(200, synapses="current",
-                             i_bias=lambda r, n: r.uniform(0.15, 0.3, n) * nA))
-        net.connect(big, big, p=0.05, weight=lambda r, n: r.uniform(0.2, 0.8, n),
-                    plasticity=CASES[name]())
+        net = _with_big_group(name, 5, 200, threads)
         net.reward(3.0, at=0.05)
         runs.append(_outcome(net, 0.2))
     w_start = _plastic_net(CASES[name], seed=5).projections[0].weight
@@ -140,12 +145,7 @@ def test_results_do_not_depend_on_the_split(name):
     def run(threads, cut):
         old = engine.set_cut_test(cut)
         try:
-            net = _plastic_net(CASES[name], seed=6)
-            net.threads = threads
-            big = net.add(fp.LIF(300, synapses="current",
-                                 i_bias=lambda r, n: r.uniform(0.15, 0.3, n) * nA))
-            net.connect(big, big, p=0.05, weight=lambda r, n: r.uniform(0.2, 0.8, n),
-                        plasticity=CASES[name]())
+            net = _with_big_group(name, 6, 300, threads)
             return _outcome(net, 0.15), len(net.groups)
         finally:
             engine.set_cut_test(old)
