@@ -6,8 +6,10 @@ and whether the spike statistics agree with fastplastic's (E rate within
 10 %, CV within 0.1): a faster simulator of a different network proves
 nothing.  fastplastic's events/s is also given as a percentage of the
 per-core ceiling that probe_ceiling.c measures on this machine (static
-delivery for static networks, STDP with weight writes on presynaptic spikes
-for plastic ones: fastplastic's deferred form).
+delivery for static networks; for plastic ones two: STDP with weight writes
+on presynaptic spikes only -- depression, no potentiation at all -- and the
+full rule with potentiation by a walk of the transposed index at every
+postsynaptic spike, the immediate form).
 
     python bench/peers/compare.py --peers brian2,brian2-runtime,nest \\
         --brian2-python /tmp/b2env/bin/python --nest-python /tmp/nestenv/bin/python \\
@@ -73,11 +75,16 @@ def median_ratio(ref_runs, runs):
     return float(np.median(pairs)) if pairs else None
 
 
+PROBE_LABELS = {"static": "static",
+                "stdp_pre": "STDP pre-spike writes (no potentiation)",
+                "stdp_post": "full STDP (pre-spike writes + post-spike column walks)"}
+
+
 def agree(fp_rate, fp_cv, rate, cv):
     return abs(rate - fp_rate) <= RATE_TOL * fp_rate and abs(cv - fp_cv) <= CV_TOL
 
 
-def table(title, rows, ceiling=None, ceiling_label=""):
+def table(title, rows, ceilings=()):
     """rows: list of (label, runs, ratio or None); the first is fastplastic."""
     lines = [f"### {title}", "",
              "| simulator | build (s) | compile (s) | run (s) | E rate (Hz) | CV ISI | events/s "
@@ -125,9 +132,10 @@ def table(title, rows, ceiling=None, ceiling_label=""):
         lines.append(f"fastplastic: {median_of(ok_fp, 'synapses'):.4g} synapses, peak RSS "
                      f"{median_of(ok_fp, 'peak_rss_bytes') / 2**20:.0f} MiB, network construction "
                      f"{median_of(ok_fp, 'construct_s'):.3f} s")
-        if ceiling:
-            lines.append(f"fastplastic events/s = {100 * ev / ceiling:.1f} % of the C probe's "
-                         f"{ceiling_label} ceiling on this core ({ceiling / 1e9:.3f} G/s)")
+        for ceiling, ceiling_label in ceilings:     # [(events/s, what the probe does)]
+            if ceiling:
+                lines.append(f"fastplastic events/s = {100 * ev / ceiling:.1f} % of the C probe's "
+                             f"{ceiling_label} ceiling on this core ({ceiling / 1e9:.3f} G/s)")
     if failures:
         lines.append(f"**FAIL**: {', '.join(failures)} differ from fastplastic "
                      f"(rate within {RATE_TOL:.0%}, CV within {CV_TOL}; other thread counts: "
@@ -180,10 +188,11 @@ def main():
     if not args.no_probe:
         from probe_ceiling import probe
         sizes = sorted({(W.spec(w)["n"], W.spec(w)["fan_out"]) for w in workloads})
-        ceilings = probe(sizes, modes=("static", "stdp_pre"))
+        modes = ("static", "stdp_pre", "stdp_post") if True in plastic else ("static",)
+        ceilings = probe(sizes, modes=modes)
         print("C probe ceilings (G events/s, 1 core): " + "; ".join(
-            f"{n} x {k}: static {m['static'] / 1e9:.3f}, STDP pre-spike writes "
-            f"{m['stdp_pre'] / 1e9:.3f}" for (n, k), m in ceilings.items()))
+            f"{n} x {k}: " + ", ".join(f"{PROBE_LABELS[md]} {m[md] / 1e9:.3f}" for md in modes)
+            for (n, k), m in ceilings.items()))
     records = []
     for wname in workloads:
         w = W.spec(wname)
@@ -209,17 +218,17 @@ def main():
                         for t in threads]
                 rows += [(PEERS[p][2], peer_runs[p], median_ratio(ref, peer_runs[p]))
                          for p in peers]
-                mode = "stdp_pre" if stdp else "static"
+                modes = ("stdp_pre", "stdp_post") if stdp else ("static",)
                 seeds = (f"{w['seed']}..{w['seed'] + args.repeats - 1}" if args.vary_seed
                          else f"{w['seed']}")
-                ceil = ceilings.get((w["n"], w["fan_out"]), {}).get(mode)
+                ceil = [(ceilings.get((w["n"], w["fan_out"]), {}).get(md), PROBE_LABELS[md])
+                        for md in modes]
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
                          f"i_bias {w['i_bias'] * 1e9:g} nA, seed {seeds}, {duration:g} s, "
                          f"{'pair STDP on E->E' if stdp else 'static'}; median of "
                          f"{args.repeats}, alternating")
                 print()
-                print(table(title, rows, ceil,
-                            "STDP pre-spike-write" if stdp else "static"))
+                print(table(title, rows, ceil))
                 sys.stdout.flush()
                 for label, runs, _ in rows:
                     for r in runs:
