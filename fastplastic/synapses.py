@@ -14,25 +14,14 @@ _CHANNELS = {"exc": 0, "inh": 1}
 # Deferred plasticity: history entries per postsynaptic neuron before a flush
 # (a flush costs one pass over the synapses), and the cell of the replay
 # factors in units of the presynaptic time constant (their exponents stay
-# within +-_EXP_RANGE; fp_plasticity.h).  The history holds _HISTORY_CAP
-# entries, more for neurons with many inputs: the power of two >= in-degree /
-# _HISTORY_PER_INPUT, up to _HISTORY_CAP_MAX (4 B an entry, 12 B triplet: at
-# most ~0.5 B, 1.5 B per synapse).  10^7-synapse COBA + STDP (in-degree 800,
-# the busiest neuron at 127 Hz): cap 16 -> 32 saved ~10 %, 32 -> 128 7 %
-# (4 s runs alternating in one process: flushes 4/s -> none).
-_HISTORY_CAP = 32
-_HISTORY_CAP_MAX = 128
-_HISTORY_PER_INPUT = 8
+# within +-_EXP_RANGE; fp_plasticity.h).
+_HISTORY_CAP = 32          # 10^7-synapse COBA: 16 -> 32 saved ~10 %; 64 and 128 were 1.1x
+                           # slower in whole 1-s runs (medians of 6-8 alternating processes),
+                           # although no longer flushing (short chunks in one process misled)
 _EXP_RANGE = 64.0
 _MAX_GRID_BITS = 16         # cells of at most 65536 steps: h_tab stays <= 8 KiB + 512 B
 _LOW_TABLE_BITS = 6
 MAX_DELAY_STEPS = 65535
-
-
-def _history_cap(in_degree):
-    """Deferred-history entries per postsynaptic neuron for a mean in-degree."""
-    want = 1 << max(0, int(np.ceil(np.log2(max(1.0, in_degree / _HISTORY_PER_INPUT)))))
-    return max(_HISTORY_CAP, min(_HISTORY_CAP_MAX, want))
 
 
 def _compact_delays(d):
@@ -257,7 +246,7 @@ class Projection:
         steps counted from h_meta[0] = k, replay-factor cells of 2^h_gbits
         steps (at most _EXP_RANGE presynaptic time constants), and the
         exp(-m dt / tau) table that gives an entry's factor from its step."""
-        cap = max(_history_cap(self.n_synapses / max(1, self.post.n)), min_delay)
+        cap = max(_HISTORY_CAP, min_delay)
         gbits = max(0, min(_MAX_GRID_BITS, int(np.floor(np.log2(_EXP_RANGE * tau_pot / self.dt)))))
         lobits = min(gbits, _LOW_TABLE_BITS)
         a = self.dt / tau_pot
