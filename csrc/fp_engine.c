@@ -250,10 +250,11 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
     }
 }
 
-/* Delivery (and depression) of step k's spikes through every projection onto
- * block b of nb of each target group (projections in order, so every ring
- * entry receives its inputs in the serial order). */
-static void deliver_block(fp_net *net, int32_t s, int64_t k, int32_t b, int32_t nb)
+/* Step k's delivery (and depression), thread t of nt: through every
+ * projection, in order, onto the targets the thread advances (part()), so
+ * every ring entry receives its inputs in the serial order and results do
+ * not depend on the thread count. */
+static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
 {
     int64_t n;
     for (int32_t q = 0; q < net->n_projs; ++q) {
@@ -265,7 +266,7 @@ static void deliver_block(fp_net *net, int32_t s, int64_t k, int32_t b, int32_t 
         double *ring = pr->channel ? dst->ring_i : dst->ring_e;
         if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
         int32_t jlo, jhi;
-        part(net, dst->n, b, nb, &jlo, &jhi);
+        part(net, dst->n, t, nt, &jlo, &jhi);
         if (pr->plastic && pr->plastic->deferred)
             fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
                                 dst->ring_len, dst->n, jlo, jhi);
@@ -276,14 +277,6 @@ static void deliver_block(fp_net *net, int32_t s, int64_t k, int32_t b, int32_t 
             fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, pr->delay0, ids, n, k, ring,
                        dst->ring_len, dst->n, jlo, jhi);
     }
-}
-
-/* Step k's delivery, thread t of nt: the synapses onto the targets it
- * advances (every ring entry still receives its inputs in the serial
- * order, so results do not depend on the thread count). */
-static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
-{
-    deliver_block(net, s, k, t, nt);
 }
 
 /* After delivery: trace updates, spike times, deferred rows marked up to
