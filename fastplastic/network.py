@@ -435,8 +435,8 @@ class Network:
                 if reached < k1:          # a spike record was full: grow and go on
                     for gi in caps:
                         caps[gi] *= 2
-                if bar is not None:
-                    bar.update((reached - k0) * self.dt)
+                if bar is not None:     # (clamped: summed float steps overshoot the total)
+                    bar.update(min((reached - k0) * self.dt, bar.total - bar.n))
         finally:
             if bar is not None:
                 bar.close()

@@ -66,3 +66,17 @@ def test_figures(run, tmp_path):
         fig.savefig(path)
         assert path.stat().st_size > 3000
         assert len(fig.axes[0].get_lines()) + len(fig.axes[0].patches) > 0
+
+
+@pytest.mark.parametrize("duration", [0.03, 0.3, 0.7])
+def test_progress_bar_never_overshoots(duration, capsys):
+    """The bar's chunk updates (steps x dt, summed in floats) once went past
+    its total, and tqdm warned 'clamping frac to range [0, 1]'."""
+    import warnings
+    net = fp.Network(dt=0.1 * ms, seed=9)
+    g = net.add(fp.LIF(50, synapses="current", i_bias=0.3 * nA))
+    net.monitor(g, "v", interval=0.7 * ms)          # many chunks
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.run(duration, progress=True)
+    assert f"{duration:.3f}/{duration:.3f} s simulated" in capsys.readouterr().err
