@@ -164,7 +164,6 @@ typedef struct { int64_t cell[2]; double xr[2]; double x_l; int64_t L; } fp_row_
 static inline void row_xr_init(fp_row_xr *c, const fp_trace *tx, const fp_group *pre, int32_t i)
 {
     c->cell[0] = c->cell[1] = -1;
-    c->xr[0] = c->xr[1] = 0.0;
     c->L = pre->last_spike[i];
     c->x_l = tx->at_spike[i];
 }

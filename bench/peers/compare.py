@@ -218,11 +218,11 @@ def main():
                         for t in threads]
                 rows += [(PEERS[p][2], peer_runs[p], median_ratio(ref, peer_runs[p]))
                          for p in peers]
-                modes = ("stdp_pre", "stdp_post") if stdp else ("static",)
+                ceil_modes = ("stdp_pre", "stdp_post") if stdp else ("static",)
                 seeds = (f"{w['seed']}..{w['seed'] + args.repeats - 1}" if args.vary_seed
                          else f"{w['seed']}")
                 ceil = [(ceilings.get((w["n"], w["fan_out"]), {}).get(md), PROBE_LABELS[md])
-                        for md in modes]
+                        for md in ceil_modes]
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
                          f"i_bias {w['i_bias'] * 1e9:g} nA, seed {seeds}, {duration:g} s, "
                          f"{'pair STDP on E->E' if stdp else 'static'}; median of "
