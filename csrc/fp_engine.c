@@ -14,20 +14,25 @@ void fp_deliver(const int64_t *row_ptr, const int32_t *post_ids, const double *w
                 double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const int64_t base = k % ring_len;
+    double *r = ring + ((base + d0) % ring_len) * n_post;      /* (used with one delay) */
     for (int64_t j = 0; j < nspk; ++j) {
-        const int32_t i = spk[j];
         int64_t q0, q1;
-        fp_row_segment(row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
-        if (!delay) {               /* one delay: one ring slot for the whole row */
-            const int64_t slot = (base + d0) % ring_len;
-            double *r = ring + slot * n_post;
-            for (int64_t s = q0; s < q1; ++s) r[post_ids[s]] += weight[s];
-            continue;
-        }
-        for (int64_t s = q0; s < q1; ++s) {
-            int64_t slot = base + delay[s];
-            if (slot >= ring_len) slot -= ring_len;
-            ring[slot * n_post + post_ids[s]] += weight[s];
+        fp_row_segment(row_ptr, post_ids, spk[j], jlo, jhi, n_post, &q0, &q1);
+        fp_ahead ah = {0};      /* the next row's lines, while this one is scanned */
+        if (j + 1 < nspk)
+            fp_ahead_init(&ah, row_ptr, post_ids, weight, spk[j + 1], jlo, jhi, n_post);
+        for (int64_t b0 = q0; b0 < q1; b0 += FP_AHEAD_BLOCK) {
+            const int64_t b1 = b0 + FP_AHEAD_BLOCK < q1 ? b0 + FP_AHEAD_BLOCK : q1;
+            fp_ahead_step(&ah, b1 - b0);
+            if (!delay) {       /* one delay: one ring slot for the whole row */
+                for (int64_t s = b0; s < b1; ++s) r[post_ids[s]] += weight[s];
+                continue;
+            }
+            for (int64_t s = b0; s < b1; ++s) {
+                int64_t slot = base + delay[s];
+                if (slot >= ring_len) slot -= ring_len;
+                ring[slot * n_post + post_ids[s]] += weight[s];
+            }
         }
     }
 }

@@ -407,8 +407,12 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         const double r2 = tr2 ? fp_trace_at(tr2, i, s) : 0.0;
         int64_t q0, q1;
         fp_row_segment(pr->row_ptr, pr->post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        fp_ahead ah = {0};
+        if (k + 1 < nspk)
+            fp_ahead_init(&ah, pr->row_ptr, pr->post_ids, pr->weight, ids[k + 1], jlo, jhi, n_post);
         for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
             const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
+            fp_ahead_step(&ah, b1 - b0);
             if (replaying)      /* postsynaptic spikes in [t0, s) */
                 replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
             depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep);

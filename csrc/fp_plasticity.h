@@ -167,6 +167,41 @@ static inline void fp_row_segment(const int64_t *row_ptr, const int32_t *post_id
     *q1 = b;
 }
 
+/* Software prefetch of the next spiking row while the current one is
+ * scanned: a row starts at a random address, so the hardware prefetchers
+ * miss its first lines (its targets and weights are cold).  fp_ahead_init
+ * aims at the part of row i onto [jlo, jhi), placed as if its targets were
+ * spread evenly; each fp_ahead_step prefetches the lines of the next n of
+ * its synapses (called per block of the current row, so that the requests
+ * are spread over the scan).  Measured with alternating runs: 10^7 synapses
+ * 0.88-0.91x the time without (static and STDP), 40k x 80 with STDP 0.89x,
+ * 4k x 80 unchanged (its rows stay in cache). */
+typedef struct { const int32_t *ids; const double *w; int64_t q, end; } fp_ahead;
+
+/* Synapses of the current row per fp_ahead_step (fp_deliver). */
+#define FP_AHEAD_BLOCK 256
+
+static inline void fp_ahead_init(fp_ahead *a, const int64_t *row_ptr, const int32_t *post_ids,
+                                 const double *w, int32_t i, int32_t jlo, int32_t jhi,
+                                 int32_t n_post)
+{
+    const int64_t r0 = row_ptr[i], len = row_ptr[i + 1] - r0;
+    a->ids = post_ids;
+    a->w = w;
+    a->q = (r0 + len * jlo / n_post) & ~(int64_t)7;
+    a->end = r0 + len * jhi / n_post;
+}
+
+static inline void fp_ahead_step(fp_ahead *a, int64_t n)
+{
+    const int64_t e = a->q + n < a->end ? a->q + n : a->end;
+    for (int64_t q = a->q; q < e; q += 8) {
+        if ((q & 15) == 0) __builtin_prefetch(a->ids + q);
+        __builtin_prefetch(a->w + q, 1);
+    }
+    a->q = e > a->q ? (e + 7) & ~(int64_t)7 : a->q;
+}
+
 /* Updates the traces of the neurons of ids[0..nspk) in [a, b) that spiked at
  * step s. */
 void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s, int32_t a, int32_t b);
