@@ -181,7 +181,7 @@ static inline double row_xr(const fp_plastic *pl, fp_row_xr *c, int64_t cell)
 /* The replay's constants, copied out of fp_plastic so that the compiler keeps
  * them in registers (weight stores could alias the struct's fields). */
 typedef struct {
-    const int32_t *h_len, *h_step;
+    const int32_t *h_len, *h_step, *h_last;
     const double *h_o2, *hi, *lo;
     double a_pot, a3_pot, w_min, w_max;
     int64_t cap, gmask, lmask, base;
@@ -193,6 +193,7 @@ static inline fp_replay_consts replay_consts(const fp_plastic *pl)
     fp_replay_consts k;
     k.h_len = pl->h_len;
     k.h_step = pl->h_step;
+    k.h_last = pl->h_last;
     k.h_o2 = pl->h_o2;
     k.hi = pl->h_tab;
     k.lo = pl->h_tab + ((int64_t)1 << (pl->h_gbits - pl->h_lobits));
@@ -209,6 +210,18 @@ static inline fp_replay_consts replay_consts(const fp_plastic *pl)
     return k;
 }
 
+/* w after one history entry of neuron j: entry e, at step sr (from k->base). */
+FP_ALWAYS_INLINE double replay_entry(const fp_plastic *pl, const fp_replay_consts *k,
+                                     fp_row_xr *c, double w, int32_t j, int32_t sr, int32_t e,
+                                     int wdep, int triplet)
+{
+    const int64_t sa = k->base + sr, m = sa & k->gmask;
+    const double x = row_xr(pl, c, sa >> k->gb) * k->hi[m >> k->lb] * k->lo[m & k->lmask];
+    const double g = triplet ? k->a_pot * x + k->a3_pot * x * k->h_o2[(int64_t)j * k->cap + e]
+                             : k->a_pot * x;
+    return clip(w + f_plus_k(pl, w, wdep) * g, k->w_min, k->w_max);
+}
+
 /* Applies the history entries of postsynaptic neuron j at steps >= t0r
  * (counted from k->base) to weight w of a row whose factors c holds.  Pair
  * rules (triplet 0) skip the o2 term: a_pot x + a3_pot x 0 is a_pot x. */
@@ -216,17 +229,16 @@ FP_ALWAYS_INLINE double replay_syn(const fp_plastic *pl, const fp_replay_consts 
                                    fp_row_xr *c, double w, int32_t j, int32_t t0r,
                                    int wdep, int triplet)
 {
+    const int32_t *hl = k->h_last + 2 * (int64_t)j;
+    if (hl[1] < t0r) {                  /* only the newest entry is pending (common): */
+        const int32_t e = triplet ? k->h_len[j] - 1 : 0;      /* no history read */
+        return replay_entry(pl, k, c, w, j, hl[0], e, wdep, triplet);
+    }
     const int32_t h = k->h_len[j];
     const int32_t *st = k->h_step + (int64_t)j * k->cap;
-    int32_t a = h;
+    int32_t a = h - 2;                  /* (the newest two are pending) */
     while (a > 0 && st[a - 1] >= t0r) --a;
-    for (int32_t e = a; e < h; ++e) {
-        const int64_t sa = k->base + st[e], m = sa & k->gmask;
-        const double x = row_xr(pl, c, sa >> k->gb) * k->hi[m >> k->lb] * k->lo[m & k->lmask];
-        const double g = triplet ? k->a_pot * x + k->a3_pot * x * k->h_o2[(int64_t)j * k->cap + e]
-                                 : k->a_pot * x;
-        w = clip(w + f_plus_k(pl, w, wdep) * g, k->w_min, k->w_max);
-    }
+    for (int32_t e = a; e < h; ++e) w = replay_entry(pl, k, c, w, j, st[e], e, wdep, triplet);
     return w;
 }
 
@@ -250,7 +262,7 @@ static inline int32_t pending_list_scalar(const int32_t *post_ids, const int32_t
 {
     for (int64_t q = from; q < b1; ++q) {       /* (appends to pend[0..np)) */
         pend[np] = (int32_t)(q - b0);
-        np += h_last[post_ids[q]] >= t0r;
+        np += h_last[2 * (int64_t)post_ids[q]] >= t0r;
     }
     return np;
 }
@@ -269,7 +281,7 @@ static int32_t pending_list_avx512(const int32_t *post_ids, const int32_t *h_las
     __m512i off = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     for (; q + 16 <= b1; q += 16) {
         const __m512i j = _mm512_loadu_si512((const void *)(post_ids + q));
-        const __m512i last = _mm512_i32gather_epi32(j, (const void *)h_last, 4);
+        const __m512i last = _mm512_i32gather_epi32(j, (const void *)h_last, 8);   /* h_last[2j] */
         const __mmask16 m = _mm512_cmpge_epi32_mask(last, t);
         _mm512_mask_compressstoreu_epi32(pend + np, m, off);
         np += __builtin_popcount((unsigned)m);
@@ -459,7 +471,8 @@ int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t 
         pl->h_step[e] = sr;
         if (pl->h_o2) pl->h_o2[e] = to2->prev[j];
         pl->h_len[j] = h + 1;
-        pl->h_last[j] = sr;
+        pl->h_last[2 * (int64_t)j + 1] = pl->h_last[2 * (int64_t)j];
+        pl->h_last[2 * (int64_t)j] = sr;
         if (h + 1 > most) most = h + 1;
     }
     return most;
@@ -502,7 +515,7 @@ void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
     const fp_plastic *pl = pr->plastic;
     if (jhi > jlo) {
         memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
-        for (int32_t j = jlo; j < jhi; ++j) pl->h_last[j] = -1;
+        for (int64_t j = 2 * (int64_t)jlo; j < 2 * (int64_t)jhi; ++j) pl->h_last[j] = -1;
     }
     for (int32_t i = ilo; i < ihi; ++i) pl->t_upd[i] = k;
 }

@@ -255,7 +255,7 @@ class Projection:
         return dict(deferred=1, h_cap=cap, h_gbits=gbits, h_lobits=lobits, h_tab=tab,
                     t_upd=np.full(self.pre.n, k, dtype=np.int64),
                     h_len=np.zeros(self.post.n, dtype=np.int32),
-                    h_last=np.full(self.post.n, -1, dtype=np.int32),
+                    h_last=np.full(2 * self.post.n, -1, dtype=np.int32),
                     h_step=np.zeros(self.post.n * cap, dtype=np.int32),
                     h_o2=np.zeros(self.post.n * cap) if triplet else None,
                     h_meta=np.array([k, 0], dtype=np.int64),

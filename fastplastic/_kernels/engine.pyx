@@ -159,7 +159,7 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
             0 <= pl.h_lobits <= pl.h_gbits <= 30) else -1
         o2 = d.get("h_o2")
         if (pl.h_cap < 1 or n_tab < 0 or len(d["h_tab"]) != n_tab or len(d["t_upd"]) != n_pre
-                or len(d["h_len"]) != n_post or len(d["h_last"]) != n_post or len(d["h_meta"]) != 2
+                or len(d["h_len"]) != n_post or len(d["h_last"]) != 2 * n_post or len(d["h_meta"]) != 2
                 or len(d["h_step"]) != n_post * pl.h_cap or len(d["ybuf"]) != n_post
                 or (o2 is not None and len(o2) != n_post * pl.h_cap)
                 or (o2 is None) != (pl.tr_pot3 < 0)):
