@@ -175,9 +175,10 @@ static inline void fp_row_segment(const int64_t *row_ptr, const int32_t *post_id
  * aims at the part of row i onto [jlo, jhi), placed as if its targets were
  * spread evenly; each fp_ahead_step prefetches the lines of the next n of
  * its synapses (called per block of the current row, so that the requests
- * are spread over the scan).  Measured with alternating runs: 10^7 synapses
- * 0.88-0.91x the time without (static and STDP), 40k x 80 with STDP 0.89x,
- * 4k x 80 unchanged (its rows stay in cache). */
+ * are spread over the scan).  Measured with bench/ab_builds.py (builds run
+ * at once on the two cores, then swapped), 10^7 synapses, 1 thread: static
+ * 0.85x the time without, STDP 0.92x; 4k x 80 unchanged (its rows stay in
+ * cache). */
 typedef struct { const int32_t *ids; const double *w; int64_t q, end; } fp_ahead;
 
 /* Synapses of the current row per fp_ahead_step (fp_deliver). */

@@ -15,9 +15,9 @@ _CHANNELS = {"exc": 0, "inh": 1}
 # (a flush costs one pass over the synapses), and the cell of the replay
 # factors in units of the presynaptic time constant (their exponents stay
 # within +-_EXP_RANGE; fp_plasticity.h).
-_HISTORY_CAP = 32          # 10^7-synapse COBA: 16 -> 32 saved ~10 %; 64 and 128 were 1.1x
-                           # slower in whole 1-s runs (medians of 6-8 alternating processes),
-                           # although no longer flushing (short chunks in one process misled)
+_HISTORY_CAP = 32          # 10^7-synapse COBA + STDP: 16 -> 32 saved ~10 %; 128 (in-degree /
+                           # 8) took 1.05x the time (bench/ab_builds.py, 8 pairs) and 64 1.06x
+                           # (1-s chunks alternating in one process), although flushing less
 _EXP_RANGE = 64.0
 _MAX_GRID_BITS = 16         # cells of at most 65536 steps: h_tab stays <= 8 KiB + 512 B
 _LOW_TABLE_BITS = 6
