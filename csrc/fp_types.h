@@ -183,6 +183,10 @@ typedef struct {
                                * non-finite, or -1 */
     int32_t bad_proj;       /* out: first plastic projection holding a non-finite weight
                              * when fp_run returns (checked with check_finite), or -1 */
+    /* [n_threads + 1] the load balancer's cuts (below), carried from one fp_run
+     * to the next (each starts where the last one left them), or NULL: start
+     * from equal parts.  0 = cut_io[0] < cut_io[1] < ... < cut_io[n_threads] = 1. */
+    double *cut_io;
     /* set by fp_run for its own use: thread t of cut_nt handles the neurons
      * [n cut[t], n cut[t + 1]) of every group split among the threads */
     const double *cut;

@@ -370,6 +370,15 @@ class Network:
             })
         return dicts
 
+    def _balance_cuts(self):
+        """The load balancer's cuts between threads, kept from one engine call
+        to the next (equal parts at first, and whenever ``threads`` changes);
+        they move only the split of the work, never the results."""
+        cuts = getattr(self, "_cuts", None)
+        if cuts is None or cuts.shape != (self.threads + 1,):
+            cuts = self._cuts = np.linspace(0.0, 1.0, self.threads + 1)
+        return cuts
+
     def _steps_of(self, duration):
         duration = V.check_float("duration", duration, 0.0, unit="s")
         return V.to_steps("duration", duration, self.dt, exact=False)
@@ -424,7 +433,8 @@ class Network:
                 # deferred weights are brought up to date where anyone reads them
                 flush = k1 == k_end or bool(weight_mons) or bool(self._normalizations)
                 reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1,
-                                     check_finite, health, flush, PARALLEL_DELIVERY_MIN_SYNAPSES)
+                                     check_finite, health, flush, PARALLEL_DELIVERY_MIN_SYNAPSES,
+                                     self._balance_cuts())
                 self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):

@@ -160,3 +160,37 @@ def test_cut_test_hook_is_validated():
     from fastplastic._kernels import engine
     with pytest.raises(ValueError, match="fraction"):
         engine.set_cut_test(1.5)
+
+
+def test_balancer_cuts_carry_over_between_engine_calls():
+    """The balancer's cuts are kept on the network from one engine call (one
+    chunk of a run) to the next: a run that starts from uneven cuts ends with
+    moved, still valid cuts and the one-thread results bit for bit."""
+    runs = []
+    for threads, start in ((1, None), (2, [0.0, 0.2, 1.0]), (3, [0.0, 0.1, 0.9, 1.0])):
+        net = _with_big_group("pair_additive_deferred", 7, 300, threads)
+        if start is not None:
+            net._cuts = np.array(start)
+        runs.append(_outcome(net, 0.15))           # 1500 steps: the balancer moves 3 times
+        if start is not None:
+            cuts = net._balance_cuts()
+            assert cuts[0] == 0.0 and cuts[-1] == 1.0 and np.all(np.diff(cuts) > 0)
+            assert not np.array_equal(cuts, start), "the cuts did not move or were not kept"
+    _assert_identical(runs)
+
+
+def test_a_changed_thread_count_starts_from_equal_cuts():
+    net = _with_big_group("pair_additive_deferred", 7, 300, 2)
+    net.run(0.06)
+    net.threads = 3
+    np.testing.assert_array_equal(net._balance_cuts(), [0.0, 1 / 3, 2 / 3, 1.0])
+
+
+@pytest.mark.parametrize("bad", [[0.0, 0.5], [0.1, 0.5, 1.0], [0.0, 0.0, 1.0],
+                                 [0.0, 1.2, 1.0], [0.0, np.nan, 1.0]])
+def test_bad_cuts_are_refused_before_the_kernel(bad):
+    from fastplastic._kernels import engine
+    net = _with_big_group("pair_additive_deferred", 7, 300, 2)
+    cuts = np.array(bad)
+    with pytest.raises(ValueError, match="cuts"):
+        engine.run([], [], [], [], net._modulator_dict(), 1, 2, 0, 1, cuts=cuts)

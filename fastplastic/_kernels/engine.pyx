@@ -194,7 +194,7 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
 
 def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
         int64_t k0, int64_t k1, bint check_finite=True, dict health=None, bint flush_end=True,
-        int64_t par_min=0):
+        int64_t par_min=0, cuts=None):
     """Advance steps [k0, k1); returns the step reached.
 
     Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
@@ -204,7 +204,18 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     first plastic projection with a non-finite weight at return; -1 when fine).
     flush_end: bring deferred plastic weights up to date before returning.
     par_min: networks of fewer synapses deliver spikes on one thread.
+    cuts: None, or float64 [threads + 1], 0 = cuts[0] < ... < cuts[threads] = 1:
+    where the load balancer starts (thread t advances the fraction
+    [cuts[t], cuts[t + 1]) of each group) and, on return, where it left off.
     """
+    if cuts is not None:
+        import numpy as np
+        c = np.asarray(cuts)
+        if (not isinstance(cuts, np.ndarray) or c.dtype != np.float64 or c.shape != (threads + 1,)
+                or not c.flags.c_contiguous or not c.flags.writeable or c[0] != 0.0
+                or c[threads] != 1.0 or not np.all(np.diff(c) > 0)):
+            raise ValueError("run: cuts must be a writable contiguous float64 array of "
+                             "threads + 1 increasing values from 0 to 1")
     cdef fp_net net
     cdef int64_t reached
     cdef Py_ssize_t i
@@ -216,6 +227,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     net.par_min = par_min
     net.check_finite = check_finite
     net.flush_end = flush_end
+    net.cut_io = _f64(cuts)
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
     net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
     net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
