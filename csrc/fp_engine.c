@@ -105,18 +105,31 @@ static int32_t replay_step(fp_group *g, int64_t k, int32_t *out)
     return n_out;
 }
 
+/* A group's two spike buffers: slices alternate between them (par = 0, 1),
+ * so that the spikes of one slice can still be read (fp_run's pipelined
+ * schedule) while the next slice's are written. */
+static inline int32_t *slice_ids(const fp_net *net, const fp_group *g, int par)
+{
+    return g->slice_ids + (int64_t)par * net->min_delay * g->n;
+}
+
+static inline int64_t *slice_ptr(const fp_net *net, const fp_group *g, int par)
+{
+    return g->slice_ptr + (int64_t)par * (net->min_delay + 1);
+}
+
 /* Advances neurons [a, b) of group gi through the slice [k0, k0 + len).
- * Spikes of step s go to slice_ids[s * n + a ...]; counts to cnt[s].
+ * Spikes of step s go to buffer par at [s * n + a ...]; counts to cnt[s].
  * Returns 1 when the kernel vouched that every value it stored was finite
  * (LIF kinds), 0 when the health check must look. */
 static int block_slice(fp_net *net, int32_t gi, int64_t k0, int32_t len,
-                       int32_t a, int32_t b, int32_t *cnt)
+                       int32_t a, int32_t b, int32_t *cnt, int par)
 {
     fp_group *g = &net->groups[gi];
     int32_t nonfinite = 0;
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
-        int32_t *out = g->slice_ids + (int64_t)s * g->n + a;
+        int32_t *out = slice_ids(net, g, par) + (int64_t)s * g->n + a;
         if (net->n_mons) record_state(net, gi, k0, k, a, b);
         cnt[s] = g->kind == FP_REPLAY ? replay_step(g, k, out)
                                       : step_block(g, k, s, a, b, out, &nonfinite);
@@ -147,7 +160,8 @@ static inline int32_t group_threads(const fp_group *g, int32_t nt)
 /* Thread t's block of group gi through the slice [k0, k0 + len); counts go to
  * this group's and thread's part of net->scratch.  Returns block_slice's
  * verdict (1: known finite). */
-static int group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t t, int32_t nt)
+static int group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t t, int32_t nt,
+                      int par)
 {
     fp_group *g = &net->groups[gi];
     const int32_t ng = group_threads(g, nt);
@@ -156,37 +170,41 @@ static int group_part(fp_net *net, int32_t gi, int64_t k0, int32_t len, int32_t 
     int32_t a, b;
     part(net, g->n, t, ng, &a, &b);
     if (t == 0) g->crec_k0 = k0;
-    return block_slice(net, gi, k0, len, a, b, cnt);
+    return block_slice(net, gi, k0, len, a, b, cnt, par);
 }
 
-/* Packs group gi's spikes of the slice step by step into slice_ids /
- * slice_ptr, in neuron order whatever the thread count (the block of thread
- * t for step s starts at s*n + a_t). */
-static void group_pack(fp_net *net, int32_t gi, int32_t len, int32_t nt)
+/* Packs group gi's spikes of the slice step by step into its buffer par
+ * (ids and ptr), in neuron order whatever the thread count (the block of
+ * thread t for step s starts at s*n + a_t). */
+static void group_pack(fp_net *net, int32_t gi, int32_t len, int32_t nt, int par)
 {
     fp_group *g = &net->groups[gi];
     const int32_t ng = group_threads(g, nt);
     const int32_t *cnt = net->scratch + (int64_t)gi * nt * len;
+    int32_t *ids = slice_ids(net, g, par);
+    int64_t *ptr = slice_ptr(net, g, par);
     int64_t pos = 0;
     for (int32_t s = 0; s < len; ++s) {
-        g->slice_ptr[s] = pos;
+        ptr[s] = pos;
         for (int32_t t = 0; t < ng; ++t) {
             int32_t a, b;
             part(net, g->n, t, ng, &a, &b);
             const int32_t c = cnt[(int64_t)t * len + s];
-            const int32_t *src = g->slice_ids + (int64_t)s * g->n + a;
-            if (src != g->slice_ids + pos) memmove(g->slice_ids + pos, src, (size_t)c * sizeof(int32_t));
+            const int32_t *src = ids + (int64_t)s * g->n + a;
+            if (src != ids + pos) memmove(ids + pos, src, (size_t)c * sizeof(int32_t));
             pos += c;
         }
     }
-    g->slice_ptr[len] = pos;
+    ptr[len] = pos;
 }
 
-/* Spikes of one step s of the slice (0-based in slice, absolute k) of group g. */
-static inline const int32_t *step_spikes(const fp_group *g, int32_t s, int64_t *n)
+/* Spikes of step s of the slice in buffer par (0-based in the slice) of group g. */
+static inline const int32_t *step_spikes(const fp_net *net, const fp_group *g, int par, int32_t s,
+                                         int64_t *n)
 {
-    *n = g->slice_ptr[s + 1] - g->slice_ptr[s];
-    return g->slice_ids + g->slice_ptr[s];
+    const int64_t *ptr = slice_ptr(net, g, par);
+    *n = ptr[s + 1] - ptr[s];
+    return slice_ids(net, g, par) + ptr[s];
 }
 
 #ifdef _OPENMP
@@ -259,13 +277,13 @@ static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int3
  * projection, in order, onto the targets the thread advances (part()), so
  * every ring entry receives its inputs in the serial order and results do
  * not depend on the thread count. */
-static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+static void deliver_step(fp_net *net, int par, int32_t s, int64_t k, int32_t t, int32_t nt)
 {
     int64_t n;
     for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
         fp_group *dst = &net->groups[pr->post];
-        const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
+        const int32_t *ids = step_spikes(net, &net->groups[pr->pre], par, s, &n);
         if (n == 0 || pr->row_ptr[pr->n_pre] == 0) continue;   /* (an empty projection's
                                                                   target may have no ring) */
         double *ring = pr->channel ? dst->ring_i : dst->ring_e;
@@ -286,19 +304,19 @@ static void deliver_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t n
 
 /* After delivery: trace updates, spike times, deferred rows marked up to
  * date -- each thread for its own neurons. */
-static void spikes_seen(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+static void spikes_seen(fp_net *net, int par, int32_t s, int64_t k, int32_t t, int32_t nt)
 {
     int64_t n;
     int32_t a, b;
     for (int32_t r = 0; r < net->n_traces; ++r) {
         fp_trace *tr = &net->traces[r];
-        const int32_t *ids = step_spikes(&net->groups[tr->group], s, &n);
+        const int32_t *ids = step_spikes(net, &net->groups[tr->group], par, s, &n);
         part(net, net->groups[tr->group].n, t, nt, &a, &b);
         if (n) fp_trace_spikes(tr, ids, n, k, a, b);
     }
     for (int32_t gi = 0; gi < net->n_groups; ++gi) {
         fp_group *g = &net->groups[gi];
-        const int32_t *ids = step_spikes(g, s, &n);
+        const int32_t *ids = step_spikes(net, g, par, s, &n);
         part(net, g->n, t, nt, &a, &b);
         for (int64_t j = 0; j < n; ++j) {
             const int32_t i = ids[j];
@@ -310,14 +328,14 @@ static void spikes_seen(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt
     for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
         if (!(pr->plastic && pr->plastic->deferred)) continue;
-        const int32_t *ids = step_spikes(&net->groups[pr->pre], s, &n);
+        const int32_t *ids = step_spikes(net, &net->groups[pr->pre], par, s, &n);
         part(net, pr->n_pre, t, nt, &a, &b);
         if (n) fp_deferred_mark(pr, ids, n, k, a, b);
     }
 }
 
 /* Postsynaptic-spike plasticity of step k, thread t's share of each target. */
-static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_t nt)
+static void potentiate_step(fp_net *net, int par, int32_t s, int64_t k, int32_t t, int32_t nt)
 {
     int64_t n;
     for (int32_t q = 0; q < net->n_projs; ++q) {
@@ -330,7 +348,7 @@ static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_
             fp_clopath_ltp(pr, net->traces, &net->groups[pr->pre], post, k, jlo, jhi);
             continue;
         }
-        const int32_t *ids = step_spikes(post, s, &n);
+        const int32_t *ids = step_spikes(net, post, par, s, &n);
         if (n && pr->plastic->deferred) {
             const int32_t most = fp_record_post(pr, net->traces, ids, n, k, jlo, jhi);
 #ifdef _OPENMP
@@ -343,14 +361,32 @@ static void potentiate_step(fp_net *net, int32_t s, int64_t k, int32_t t, int32_
     }
 }
 
+/* Trace updates, then potentiation, of step k (index s of the slice in
+ * buffer par): thread t's share.  sync: a barrier between the two, needed
+ * unless potentiation reads only the thread's own neurons' traces (deferred
+ * rules: can_pipeline). */
+static void seen_and_potentiate(fp_net *net, int par, int32_t s, int64_t k, int32_t t, int32_t nt,
+                                int sync, double *busy)
+{
+    double w0 = now(busy);
+    spikes_seen(net, par, s, k, t, nt);
+    add_busy(busy, w0);
+    SYNC(sync);
+    w0 = now(busy);
+    potentiate_step(net, par, s, k, t, nt);
+    add_busy(busy, w0);
+}
+
 /* Thread t's share of the delivery of a slice: the spikes of the slice, step
  * by step, through every projection, then trace updates, then potentiation
  * (order in fp_plasticity.h).  With nt > 1 each thread handles the synapses
  * onto its share of every target group (and its share of the traces), with
  * barriers between the phases when anything learns (sync); a static network
- * needs none, since its delivery reads nothing that the other phases write. */
+ * needs none, since its delivery reads nothing that the other phases write.
+ * With pipe, the trace updates and potentiation of the slice's last step are
+ * left to the caller (fp_run's pipelined schedule). */
 static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int sync,
-                         double *busy)
+                         double *busy, int par, int pipe)
 {
     flush_for_room(net, k0, len, t, nt, 0, busy);
     for (int32_t s = 0; s < len; ++s) {
@@ -361,17 +397,12 @@ static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_
                     *net->modulator += net->rw_amount[net->rw_pos++];
             SYNC(sync);
         }
-        double w0 = now(busy);
-        deliver_step(net, s, k, t, nt);
+        const double w0 = now(busy);
+        deliver_step(net, par, s, k, t, nt);
         add_busy(busy, w0);
+        if (pipe && s + 1 == len) break;
         SYNC(sync);
-        w0 = now(busy);
-        spikes_seen(net, s, k, t, nt);
-        add_busy(busy, w0);
-        SYNC(sync);
-        w0 = now(busy);
-        potentiate_step(net, s, k, t, nt);
-        add_busy(busy, w0);
+        seen_and_potentiate(net, par, s, k, t, nt, sync && !pipe, busy);
         if (net->modulator) {
             SYNC(sync);
             for (int32_t q = 0; q < net->n_projs; ++q) {
@@ -384,7 +415,7 @@ static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_
             SYNC(sync);
             if (t == 0) *net->modulator *= net->d_decay;
         }
-        SYNC(sync && s + 1 < len);  /* (after the slice's last step: fp_run's barrier) */
+        SYNC(sync && s + 1 < len);  /* (after the slice's last step: run_part's barriers) */
     }
 }
 
@@ -423,16 +454,18 @@ static int network_learns(const fp_net *net)
 }
 
 /* Spike records, per-step counts and monitor row counts of the slice. */
-static void record_slice(fp_net *net, int64_t k0, int32_t len)
+static void record_slice(fp_net *net, int64_t k0, int32_t len, int par)
 {
     for (int32_t gi = 0; gi < net->n_groups; ++gi) {
         fp_group *g = &net->groups[gi];
+        const int32_t *ids = slice_ids(net, g, par);
+        const int64_t *ptr = slice_ptr(net, g, par);
         for (int32_t s = 0; s < len; ++s) {
-            const int64_t lo = g->slice_ptr[s], hi = g->slice_ptr[s + 1];
+            const int64_t lo = ptr[s], hi = ptr[s + 1];
             if (g->counts) g->counts[k0 + s - g->count_base] = (int32_t)(hi - lo);
             if (g->record) {
                 for (int64_t j = lo; j < hi; ++j) {
-                    g->rec_ids[g->rec_len] = g->slice_ids[j];
+                    g->rec_ids[g->rec_len] = ids[j];
                     g->rec_steps[g->rec_len] = k0 + s;
                     g->rec_len++;
                 }
@@ -543,11 +576,19 @@ static void balance_init(fp_balance *bal, int32_t nt)
             bal->cut[t] = fp_cut_test + (1.0 - fp_cut_test) * (t - 1) / (nt - 1);
 }
 
-static void rebalance(fp_balance *bal, int32_t nt, int32_t len)
+/* Counts the slice's steps; 1 when the cuts are due to move (thread 0, in
+ * the serial part of a slice; rebalance() then moves them while the other
+ * threads wait). */
+static int balance_due(fp_balance *bal, int32_t nt, int32_t len)
 {
     bal->steps += len;
-    if (bal->steps < FP_BALANCE_STEPS || fp_cut_test > 0.0) return;
+    return nt > 1 && bal->steps >= FP_BALANCE_STEPS && fp_cut_test == 0.0;
+}
+
+static void rebalance(fp_balance *bal, int32_t nt)
+{
     double speed[FP_MAX_BALANCED], total = 0.0;
+    bal->steps = 0;
     for (int32_t t = 0; t < nt; ++t) {
         const double width = bal->cut[t + 1] - bal->cut[t], secs = bal->busy[t * FP_PAD];
         if (!(secs > 0.0)) return;  /* (no timer, or nothing timed yet) */
@@ -565,30 +606,74 @@ static void rebalance(fp_balance *bal, int32_t nt, int32_t len)
     for (int32_t t = 1; t <= nt; ++t) bal->cut[t] /= at;     /* (the clamps may overshoot) */
     bal->cut[nt] = 1.0;
     for (int32_t t = 0; t < nt; ++t) bal->busy[t * FP_PAD] = 0.0;
-    bal->steps = 0;
+}
+
+/* Whether fp_run may use the pipelined schedule (run_part): the trace
+ * updates and potentiation of a slice's last step run after the next
+ * slice's neuron updates, between the same two barriers as that slice's
+ * spike packing.  Neither reads what the other writes when every plastic
+ * projection is deferred (its potentiation only appends to the histories of
+ * the thread's own targets), no Clopath rule or group (its potentiation
+ * reads per-step records that neuron updates overwrite) and no
+ * neuromodulator; static networks qualify. */
+static int can_pipeline(const fp_net *net)
+{
+    if (net->modulator) return 0;
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_plastic *pl = net->projs[q].plastic;
+        if (pl && (!pl->deferred || pl->clopath)) return 0;
+    }
+    for (int32_t gi = 0; gi < net->n_groups; ++gi)
+        if (net->groups[gi].kind == FP_ADEX_CLOPATH) return 0;
+    return 1;
+}
+
+/* Whether every thread's delivery writes only the ring entries that the same
+ * thread reads in the next neuron updates: delivery split like the neuron
+ * updates of every group that receives input.  Then, between a slice's
+ * delivery and the next slice's neuron updates, no barrier is needed. */
+static int rings_private(const fp_net *net, int32_t nt, int32_t nd)
+{
+    if (nd != nt) return 0;
+    for (int32_t gi = 0; gi < net->n_groups; ++gi) {
+        const fp_group *g = &net->groups[gi];
+        if (g->ring_len > 0 && group_threads(g, nt) != nt) return 0;
+    }
+    return 1;
 }
 
 /* fp_run's slices, for thread t of nt: one parallel region for the whole
  * call (opening one per slice cost more than it saved, measured), phases
- * separated by barriers; thread 0 does the serial parts. */
+ * separated by barriers; thread 0 does the serial parts.  A slice:
+ *   neuron updates (own neurons)                         | barrier A
+ *   [pipe: trace updates + potentiation of the previous slice's last step]
+ *   thread 0: packs the spikes, records them, decides the next slice
+ *                                                        | barrier B
+ *   delivery and plasticity (deliver_part)               | [barrier C]
+ * Barrier C (before the next neuron updates) is needed only when a thread's
+ * delivery may write ring entries another thread reads next (!rings_private),
+ * without pipe (potentiation may then read what the next neuron updates
+ * write), and when the balancer moves the cuts.  Spikes of consecutive
+ * slices go to alternate buffers (par), so those of slice n are still
+ * readable while slice n + 1 is computed.  With 10^7 synapses and min_delay
+ * 1 step this is 2 barriers per step instead of 6 (STDP) or 4 (static). */
 static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd, int learns,
-                     int64_t *k_io, int32_t *len_io, int *flag, fp_balance *bal)
+                     int pipe, int64_t *k_io, int32_t *len_io, int *flag, fp_balance *bal)
 {
     double *busy = nt > 1 ? &bal->busy[t * FP_PAD] : NULL;     /* (timed only to balance) */
+    const int sync = nd > 1 && learns;
+    const int need_c = !pipe || !rings_private(net, nt, nd);
+    int par = 0, pending = 0;       /* pending: slice `par ^ 1`'s last step awaits its
+                                     * trace updates and potentiation (pipe) */
+    int64_t k_last = 0;             /* that step */
+    int32_t s_last = 0;             /* its index in its slice */
     for (;;) {
-        if (t == 0) {
-            const int64_t k = *k_io;
-            *len_io = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
-            flag[0] = k >= k1 || !records_have_room(net, *len_io);    /* stop */
-            flag[1] = 0;                                             /* bad */
-        }
-        SYNC(nt > 1);
-        if (flag[0]) return;
+        if (flag[0]) break;         /* (set before the region, or in the last serial part) */
         const int64_t k = *k_io;
         const int32_t len = *len_io;
-        const double w0 = now(busy);
+        double w0 = now(busy);
         for (int32_t gi = 0; gi < net->n_groups; ++gi) {
-            const int finite = group_part(net, gi, k, len, t, nt);
+            const int finite = group_part(net, gi, k, len, t, nt, par);
             if (net->check_finite && !finite) {
                 const fp_group *g = &net->groups[gi];
                 const int32_t ng = group_threads(g, nt);
@@ -603,10 +688,21 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
             }
         }
         add_busy(busy, w0);
-        SYNC(nt > 1);
-        if (t == 0)
-            for (int32_t gi = 0; gi < net->n_groups; ++gi) group_pack(net, gi, len, nt);
-        SYNC(nt > 1);
+        SYNC(nt > 1);                                                    /* A */
+        if (pending && t < nd)
+            seen_and_potentiate(net, par ^ 1, s_last, k_last, t, nd, 0, busy);
+        if (t == 0) {
+            for (int32_t gi = 0; gi < net->n_groups; ++gi) group_pack(net, gi, len, nt, par);
+            if (!flag[1]) {
+                record_slice(net, k, len, par);
+                const int64_t kn = k + len;
+                *k_io = kn;
+                *len_io = (int32_t)(k1 - kn < net->min_delay ? k1 - kn : net->min_delay);
+                flag[0] = kn >= k1 || !records_have_room(net, *len_io);
+                flag[3] = balance_due(bal, nt, len);
+            }
+        }
+        SYNC(nt > 1);                                                    /* B */
         if (flag[1]) {                  /* the state is left as it is, for inspection */
             if (t == 0) {
                 for (int32_t gi = 0; gi < net->n_groups && net->bad_group < 0; ++gi)
@@ -616,13 +712,21 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
             }
             return;
         }
-        if (t < nd) deliver_part(net, k, len, t, nd, nd > 1 && learns, busy);
-        SYNC(nt > 1);
-        if (t == 0) {
-            record_slice(net, k, len);
-            *k_io = k + len;
-            if (nt > 1) rebalance(bal, nt, len);
+        if (t < nd) deliver_part(net, k, len, t, nd, sync, busy, par, pipe);
+        if (need_c || flag[3]) SYNC(nt > 1);                             /* C */
+        if (flag[3]) {
+            if (t == 0) rebalance(bal, nt);
+            SYNC(nt > 1);
         }
+        pending = pipe;
+        k_last = k + len - 1;
+        s_last = len - 1;
+        par ^= 1;
+    }
+    if (pending) {                  /* the last slice's last step */
+        SYNC(nt > 1);
+        if (t < nd) seen_and_potentiate(net, par ^ 1, s_last, k_last, t, nd, 0, busy);
+        SYNC(nt > 1);
     }
 }
 
@@ -653,9 +757,9 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 {
     int64_t k = k0;
     int32_t len = 0;
-    int flag[3] = {0, 0, 0};        /* stop, bad, stopped on bad */
+    int flag[4] = {0, 0, 0, 0};     /* stop, bad, stopped on bad, cuts due to move */
     const int32_t nt = team_threads(net), nd = delivery_threads(net);
-    const int learns = network_learns(net);
+    const int learns = network_learns(net), pipe = can_pipeline(net);
     net->bad_group = net->bad_var = net->bad_proj = -1;
     fp_balance bal;
     balance_init(&bal, nt);
@@ -667,6 +771,8 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     if (carry) memcpy(bal.cut, net->cut_io, (size_t)(nt + 1) * sizeof(double));
     net->cut = nt <= FP_MAX_BALANCED ? bal.cut : NULL;
     net->cut_nt = nt;
+    len = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
+    flag[0] = k >= k1 || !records_have_room(net, len);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -675,7 +781,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 #ifdef _OPENMP
         t = omp_get_thread_num();
 #endif
-        run_part(net, k1, t, nt, nd, learns, &k, &len, flag, &bal);
+        run_part(net, k1, t, nt, nd, learns, pipe, &k, &len, flag, &bal);
         /* deferred weights brought up to date, by the delivery threads (after a
          * bad slice thread 0 has flushed already; flag[1] is stable here) */
         if (!flag[1] && net->flush_end && t < nd)

@@ -200,7 +200,7 @@ class Network:
         for g in self.groups:
             need = max([p.max_delay_steps for p in self.projections if p.post is g], default=0)
             need = need if g.accepts_input else 0
-            est[f"rings+slices {g.name}"] = 2 * 8 * g.n * (need + 1 if need else 0) + 4 * d * g.n
+            est[f"rings+slices {g.name}"] = 2 * 8 * g.n * (need + 1 if need else 0) + 8 * d * g.n
         for p in self.projections:
             b = p.nbytes
             if p.deferred:                      # spike histories
@@ -362,8 +362,9 @@ class Network:
                 "logq": getattr(g, "logq", None),
                 "rp_step": getattr(g, "rp_step", None), "rp_id": getattr(g, "rp_id", None),
                 "rp_len": len(getattr(g, "rp_step", ())), "rp_pos": getattr(g, "rp_pos", 0),
-                "slice_ids": np.zeros(d * g.n, dtype=np.int32),
-                "slice_ptr": np.zeros(d + 1, dtype=np.int64),
+                # (two buffers: slices alternate between them, fp_engine.c)
+                "slice_ids": np.zeros(2 * d * g.n, dtype=np.int32),
+                "slice_ptr": np.zeros(2 * (d + 1), dtype=np.int64),
                 "rec_ids": None, "rec_steps": None, "rec_len": 0, "counts": None, "count_base": 0,
                 "last_spike": g.last_spike, "prev_spike": g.prev_spike, "min_delay": d,
                 **_clopath_arrays(g, d, self.dt),

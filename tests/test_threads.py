@@ -194,3 +194,52 @@ def test_bad_cuts_are_refused_before_the_kernel(bad):
     cuts = np.array(bad)
     with pytest.raises(ValueError, match="cuts"):
         engine.run([], [], [], [], net._modulator_dict(), 1, 2, 0, 1, cuts=cuts)
+
+
+def _pipelined_net(threads, min_delay_steps, update="deferred"):
+    """Strong Poisson drive (fills spike records mid-chunk: the engine stops and
+    resumes) onto one large LIF group with deferred recurrent STDP: fp_run's
+    pipelined schedule without a barrier between delivery and the next
+    neuron updates (every group with input is split among all threads)."""
+    net = fp.Network(dt=0.1 * ms, seed=12, threads=threads)
+    src = net.add(fp.PoissonGroup(2000, rates=500.0))
+    g = net.add(fp.LIF(400, synapses="current", t_ref=2 * ms,
+                       i_bias=lambda r, m: r.uniform(0.1, 0.25, m) * nA))
+    delay = lambda r, m: r.integers(min_delay_steps, min_delay_steps + 3, m) * 0.1 * ms
+    net.connect(src, g, p=0.02, weight=0.02 * nA, delay=delay)
+    rule = fp.PairSTDP(a_pre=0.05, a_post=-0.055, w_max=1.0, update=update)
+    net.connect(g, g, p=0.1, weight=lambda r, m: r.uniform(0.0, 1.0, m), delay=delay,
+                plasticity=rule)
+    return net
+
+
+@pytest.mark.parametrize("min_delay_steps", [1, 2])
+def test_pipelined_schedule_matches_one_thread_and_immediate_updates(min_delay_steps):
+    runs = []
+    for threads in (1, 2, 3):
+        net = _pipelined_net(threads, min_delay_steps)
+        assert net.projections[1].deferred
+        runs.append(_outcome(net, 0.15))
+    assert runs[0][0].size > 1 << 16, "the spike record never filled: the resume path is untested"
+    assert runs[0][1].size > 500
+    _assert_identical(runs)
+    w_start = _pipelined_net(1, min_delay_steps).projections[1].weight
+    assert np.abs(runs[0][-1] - w_start).max() > 0.1
+    immediate = _outcome(_pipelined_net(2, min_delay_steps, "immediate"), 0.15)
+    _assert_identical([runs[0][:4], immediate[:4]])
+    np.testing.assert_allclose(runs[0][-1], immediate[-1], rtol=0, atol=1e-12)
+
+
+def test_non_finite_state_stops_a_pipelined_threaded_run_like_one_thread():
+    out = []
+    for threads in (1, 2):
+        net = _pipelined_net(threads, 1)
+        bomb = net.add(fp.SpikeTrains(1, [0], [20 * ms]))
+        net.connect(bomb, net.groups[1], rule="all_to_all", weight=1e308)
+        net.connect(bomb, net.groups[1], rule="all_to_all", weight=1e308)
+        with pytest.raises(fp.SimulationError, match=r"non-finite (ge|v) in group"):
+            net.run(0.05)
+        out.append((net.t, net.groups[1].v.copy(), net.projections[1].weight.copy()))
+    assert out[0][0] == out[1][0] and 0.02 < out[0][0] < 0.0225
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    np.testing.assert_array_equal(out[0][2], out[1][2])

@@ -249,6 +249,9 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     try:
         for i in range(net.n_groups):
             _fill_group(&net.groups[i], groups[i])
+            if (len(groups[i]["slice_ids"]) != 2 * min_delay * net.groups[i].n
+                    or len(groups[i]["slice_ptr"]) != 2 * (min_delay + 1)):
+                raise ValueError("slice buffers must hold two slices of min_delay steps")
         for i in range(net.n_projs):
             d = projs[i]
             net.projs[i].pre = d["pre"]
