@@ -9,7 +9,10 @@
  * threads' measured work); spike lists are merged in neuron order.
  * Delivery and plasticity are split by target neuron (fp_row_segment), so
  * each ring entry and weight is written by one thread in the serial order:
- * results do not depend on the thread count.
+ * results do not depend on the thread count.  Where nothing reads across
+ * the phases (deferred plasticity or none), a slice's last trace updates
+ * and potentiation overlap the next slice's spike packing (run_part's
+ * pipelined schedule): two barriers per slice.
  *
  * Returns the step reached: k1, or an earlier slice boundary if a group's
  * spike record (rec_cap) could not hold another slice; the caller grows the

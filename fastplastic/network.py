@@ -27,7 +27,8 @@ _CHUNK_STEPS = 2000        # steps per engine call (progress-bar granularity)
 # neurons (csrc/fp_engine.c: a threaded step costs barriers).  Measured on 2
 # cores, 2 threads against 1 (harness medians): COBA 4k (3.2e5 synapses)
 # 1.3-1.8x slower when threaded, COBA 40k (3.2e6) 1.54x (static) and 1.61x
-# (STDP) faster, 10^7 synapses 1.2-1.6x (static) and 1.3-1.7x (STDP) faster.
+# (STDP) faster, 10^7 synapses 1.64x (static) and 1.49x (STDP) faster (with
+# the pipelined schedule of fp_engine.c; 1.41x and 1.47x without).
 PARALLEL_DELIVERY_MIN_SYNAPSES = 1_000_000
 # Trace decay tables cover 64 time constants (beyond, the kernel calls exp),
 # in two tables of at most 2^12 entries each.
@@ -71,7 +72,7 @@ class Network:
         neuron updates are split by neuron and spike delivery and plasticity
         by target neuron; smaller networks run on one thread unless they
         have 1e5 neurons or more (then neuron updates are split).  Measured,
-        2 threads on 2 cores: 1.5-1.6x at COBA 40k, 1.2-1.7x at 10^7
+        2 threads on 2 cores: 1.5-1.6x at COBA 40k, 1.5-1.6x at 10^7
         synapses.
     """
 
