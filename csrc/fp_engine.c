@@ -478,6 +478,12 @@ static void record_slice(fp_net *net, int64_t k0, int32_t len, int par)
     }
 }
 
+/* Steps of the slice starting at k (fp_run stops at k1). */
+static inline int32_t slice_len(const fp_net *net, int64_t k, int64_t k1)
+{
+    return (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
+}
+
 /* Room for one more slice in every spike record? */
 static int records_have_room(const fp_net *net, int32_t len)
 {
@@ -697,7 +703,7 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
                 record_slice(net, k, len, par);
                 const int64_t kn = k + len;
                 *k_io = kn;
-                *len_io = (int32_t)(k1 - kn < net->min_delay ? k1 - kn : net->min_delay);
+                *len_io = slice_len(net, kn, k1);
                 flag[0] = kn >= k1 || !records_have_room(net, *len_io);
                 flag[3] = balance_due(bal, nt, len);
             }
@@ -771,7 +777,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     if (carry) memcpy(bal.cut, net->cut_io, (size_t)(nt + 1) * sizeof(double));
     net->cut = nt <= FP_MAX_BALANCED ? bal.cut : NULL;
     net->cut_nt = nt;
-    len = (int32_t)(k1 - k < net->min_delay ? k1 - k : net->min_delay);
+    len = slice_len(net, k, k1);
     flag[0] = k >= k1 || !records_have_room(net, len);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
