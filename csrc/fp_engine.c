@@ -705,7 +705,7 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
                 *k_io = kn;
                 *len_io = slice_len(net, kn, k1);
                 flag[0] = kn >= k1 || !records_have_room(net, *len_io);
-                flag[3] = balance_due(bal, nt, len);
+                flag[2] = balance_due(bal, nt, len);
             }
         }
         SYNC(nt > 1);                                                    /* B */
@@ -714,13 +714,12 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
                 for (int32_t gi = 0; gi < net->n_groups && net->bad_group < 0; ++gi)
                     unhealthy(net, gi);
                 flush_all(net, k);
-                flag[2] = 1;
             }
             return;
         }
         if (t < nd) deliver_part(net, k, len, t, nd, sync, busy, par, pipe);
-        if (need_c || flag[3]) SYNC(nt > 1);                             /* C */
-        if (flag[3]) {
+        if (need_c || flag[2]) SYNC(nt > 1);                             /* C */
+        if (flag[2]) {
             if (t == 0) rebalance(bal, nt);
             SYNC(nt > 1);
         }
@@ -763,7 +762,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
 {
     int64_t k = k0;
     int32_t len = 0;
-    int flag[4] = {0, 0, 0, 0};     /* stop, bad, stopped on bad, cuts due to move */
+    int flag[3] = {0, 0, 0};        /* stop, bad, cuts due to move */
     const int32_t nt = team_threads(net), nd = delivery_threads(net);
     const int learns = network_learns(net), pipe = can_pipeline(net);
     net->bad_group = net->bad_var = net->bad_proj = -1;

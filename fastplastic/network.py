@@ -86,6 +86,7 @@ class Network:
         self.groups, self.projections, self.monitors = [], [], []
         self._k = 0
         self._rings = {}
+        self._cuts = None                 # the load balancer's, between engine calls
         self._traces = {}
         self.modulator = np.zeros(1)      # neuromodulator d of three-factor rules
         self.modulator_tau = 0.2          # its decay time constant (s)
@@ -376,7 +377,7 @@ class Network:
         """The load balancer's cuts between threads, kept from one engine call
         to the next (equal parts at first, and whenever ``threads`` changes);
         they move only the split of the work, never the results."""
-        cuts = getattr(self, "_cuts", None)
+        cuts = self._cuts
         if cuts is None or cuts.shape != (self.threads + 1,):
             cuts = self._cuts = np.linspace(0.0, 1.0, self.threads + 1)
         return cuts

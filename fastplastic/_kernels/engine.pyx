@@ -210,10 +210,10 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     """
     if cuts is not None:
         import numpy as np
-        c = np.asarray(cuts)
-        if (not isinstance(cuts, np.ndarray) or c.dtype != np.float64 or c.shape != (threads + 1,)
-                or not c.flags.c_contiguous or not c.flags.writeable or c[0] != 0.0
-                or c[threads] != 1.0 or not np.all(np.diff(c) > 0)):
+        if (not isinstance(cuts, np.ndarray) or cuts.dtype != np.float64
+                or cuts.shape != (threads + 1,) or not cuts.flags.c_contiguous
+                or not cuts.flags.writeable or cuts[0] != 0.0 or cuts[threads] != 1.0
+                or not np.all(np.diff(cuts) > 0)):
             raise ValueError("run: cuts must be a writable contiguous float64 array of "
                              "threads + 1 increasing values from 0 to 1")
     cdef fp_net net
