@@ -15,9 +15,13 @@ postsynaptic spike, the immediate form).
         --brian2-python /tmp/b2env/bin/python --nest-python /tmp/nestenv/bin/python \\
         --workloads 4k,40k,1e7 --durations 1 --plasticity static,stdp --repeats 3
 
---threads 1,2 adds fastplastic rows at other thread counts (speed-up against
-the first, spikes checked bit-identical); --vary-seed gives round r the seed
-+ r, so that the statistics compared are medians over network realizations.
+--threads 1,N adds fastplastic rows at other thread counts (speed-up against
+the first, spikes checked bit-identical) and, each round, N one-thread runs at
+once (their timed loops started together): the machine's N-core capacity for
+the workload, the most N threads could gain over 1 on it at that time (on a
+shared VM whose cores run at different and changing speeds it can be well
+below N; --no-capacity skips it).  --vary-seed gives round r the seed + r, so
+that the statistics compared are medians over network realizations.
 
 Peers (each run by its own interpreter; --brian2-runtime-python defaults to
 --brian2-python): brian2 (cpp_standalone), brian2-runtime (Cython), nest
@@ -30,6 +34,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -45,6 +50,17 @@ PEERS = {   # name: (script, extra args, label)
 RATE_TOL, CV_TOL = 0.10, 0.1
 
 
+def record_of(returncode, stdout, stderr):
+    """A finished script's JSON record, or {"error": ...}."""
+    if returncode != 0:
+        tail = (stderr or stdout).strip().splitlines()[-1:] or ["(no output)"]
+        return {"error": f"exit {returncode}: {tail[0][:200]}"}
+    try:
+        return json.loads(stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": "no JSON record in the output"}
+
+
 def run_script(python, script, args, timeout):
     """The script's JSON record, or {"error": ...}."""
     cmd = [python, os.path.join(HERE, script), *args]
@@ -54,13 +70,47 @@ def run_script(python, script, args, timeout):
         return {"error": f"timed out after {timeout} s"}
     except OSError as exc:
         return {"error": str(exc)}
-    if res.returncode != 0:
-        tail = (res.stderr or res.stdout).strip().splitlines()[-1:] or ["(no output)"]
-        return {"error": f"exit {res.returncode}: {tail[0][:200]}"}
-    try:
-        return json.loads(res.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        return {"error": "no JSON record in the output"}
+    return record_of(res.returncode, res.stdout, res.stderr)
+
+
+def run_together(python, script, args, timeout, n):
+    """n copies of the script at once, their timed loops started together
+    (fastplastic_coba.py --barrier); one record (or {"error": ...}) each."""
+    with tempfile.TemporaryDirectory(prefix="fp_together_") as folder:
+        cmd = [python, os.path.join(HERE, script), *args, "--barrier", f"{folder}:{n}"]
+        try:
+            procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) for _ in range(n)]
+        except OSError as exc:
+            return [{"error": str(exc)}] * n
+        out = []
+        for proc in procs:
+            try:
+                stdout, stderr = proc.communicate(timeout=timeout)
+                out.append(record_of(proc.returncode, stdout, stderr))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                out.append({"error": f"timed out after {timeout} s"})
+    return out
+
+
+def capacity(solo_runs, together_runs):
+    """The machine's n-core capacity for this workload: per round, the work of
+    n one-thread runs done at once, in solo runs per solo run time
+    (sum of solo run_s / run_s), and how much their timed loops overlapped
+    (time all shared / shortest loop); medians over the rounds, or None."""
+    caps, overlaps = [], []
+    for solo, group in zip(solo_runs, together_runs):
+        if "error" in solo or any("error" in r for r in group):
+            continue
+        caps.append(sum(solo["run_s"] / r["run_s"] for r in group))
+        starts = [r["start_unix_s"] for r in group]
+        ends = [r["start_unix_s"] + r["run_s"] for r in group]
+        overlaps.append(max(0.0, min(ends) - max(starts)) / min(r["run_s"] for r in group))
+    if not caps:
+        return None
+    return float(np.median(caps)), float(np.median(overlaps))
 
 
 def median_of(runs, key):
@@ -75,6 +125,32 @@ def median_ratio(ref_runs, runs):
     return float(np.median(pairs)) if pairs else None
 
 
+def together_ratio(solo_runs, together_runs):
+    """Median over the rounds of the mean run_s of the runs done at once / the
+    solo run's run_s in the same round."""
+    pairs = [np.mean([r["run_s"] for r in group]) / solo["run_s"]
+             for solo, group in zip(solo_runs, together_runs)
+             if "error" not in solo and not any("error" in r for r in group)]
+    return float(np.median(pairs)) if pairs else None
+
+
+def capacity_notes(fp_runs, together_runs, n):
+    """Lines stating the n-core capacity and the n-thread run's share of it."""
+    cap = capacity(fp_runs[1], together_runs)
+    if cap is None:
+        return ["", f"{n}-core capacity: not measured (runs failed)"]
+    cap_x, overlap = cap
+    lines = ["", f"{n}-core capacity: {n} one-thread runs at once (timed loops "
+                 f"{100 * overlap:.0f} % overlapped) did {cap_x:.2f}x the work of one run "
+                 f"alone in the same time: what {n} cores of this machine give this workload "
+                 f"now, the most that {n} threads could gain over 1"]
+    ratio = median_ratio(fp_runs[1], fp_runs.get(n, []))
+    if ratio:
+        lines.append(f"fastplastic ({n} threads): speed-up {1 / ratio:.2f}x over 1 thread = "
+                     f"{100 / ratio / cap_x:.0f} % of that capacity")
+    return lines
+
+
 PROBE_LABELS = {"static": "static",
                 "stdp_pre": "STDP pre-spike writes (no potentiation)",
                 "stdp_post": "full STDP (pre-spike writes + post-spike column walks)"}
@@ -84,8 +160,9 @@ def agree(fp_rate, fp_cv, rate, cv):
     return abs(rate - fp_rate) <= RATE_TOL * fp_rate and abs(cv - fp_cv) <= CV_TOL
 
 
-def table(title, rows, ceilings=()):
-    """rows: list of (label, runs, ratio or None); the first is fastplastic."""
+def table(title, rows, ceilings=(), notes=()):
+    """rows: list of (label, runs, ratio or None); the first is fastplastic.
+    notes: lines printed after the summary."""
     lines = [f"### {title}", "",
              "| simulator | build (s) | compile (s) | run (s) | E rate (Hz) | CV ISI | events/s "
              "| run time / fastplastic's | statistics |",
@@ -136,6 +213,7 @@ def table(title, rows, ceilings=()):
             if ceiling:
                 lines.append(f"fastplastic events/s = {100 * ev / ceiling:.1f} % of the C probe's "
                              f"{ceiling_label} ceiling on this core ({ceiling / 1e9:.3f} G/s)")
+    lines.extend(notes)
     if failures:
         lines.append(f"**FAIL**: {', '.join(failures)} differ from fastplastic "
                      f"(rate within {RATE_TOL:.0%}, CV within {CV_TOL}; other thread counts: "
@@ -163,6 +241,10 @@ def main():
                          "reference the others (and the peers) are compared with")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     ap.add_argument("--no-probe", action="store_true", help="skip the C ceiling probe")
+    ap.add_argument("--no-capacity", action="store_true",
+                    help="skip the capacity runs that --threads 1,N adds each round: N "
+                         "one-thread fastplastic runs at once, which measure how much N "
+                         "cores of this machine can do together for this workload")
     ap.add_argument("--json-out", default=None, help="write every run's record here")
     args = ap.parse_args()
 
@@ -177,6 +259,8 @@ def main():
         if py is None:
             ap.error(f"--{p}-python is required with peer {p}")
     threads = [int(t) for t in args.threads.split(",")]
+    n_cap = max(threads)
+    do_cap = n_cap > 1 and 1 in threads and not args.no_capacity
     workloads = [w for w in args.workloads.split(",") if w]
     durations = [float(d) for d in args.durations.split(",")]
     plastic = [s == "stdp" for s in args.plasticity.split(",")]
@@ -202,12 +286,17 @@ def main():
                 common += ["--stdp"] if stdp else []
                 fp_runs = {t: [] for t in threads}
                 peer_runs = {p: [] for p in peers}
+                together = []
                 for rnd in range(args.repeats):         # alternate, so drift hits all
                     this = common + ["--seed", str(w["seed"] + (rnd if args.vary_seed else 0))]
                     for t in threads:
                         fp_runs[t].append(run_script(sys.executable, "fastplastic_coba.py",
                                                      this + ["--threads", str(t)],
                                                      args.timeout))
+                    if do_cap:
+                        together.append(run_together(sys.executable, "fastplastic_coba.py",
+                                                     this + ["--threads", "1"], args.timeout,
+                                                     n_cap))
                     for p in peers:
                         script, extra, _label = PEERS[p]
                         peer_runs[p].append(run_script(pythons[p], script, this + extra,
@@ -216,6 +305,12 @@ def main():
                 rows = [(f"fastplastic ({t} thread{'s' * (t > 1)})", fp_runs[t],
                          None if t == threads[0] else median_ratio(ref, fp_runs[t]))
                         for t in threads]
+                notes = []
+                if do_cap:
+                    rows.append((f"fastplastic ({n_cap} x 1 thread, at once)",
+                                 [r for group in together for r in group],
+                                 together_ratio(fp_runs[1], together)))
+                    notes = capacity_notes(fp_runs, together, n_cap)
                 rows += [(PEERS[p][2], peer_runs[p], median_ratio(ref, peer_runs[p]))
                          for p in peers]
                 ceil_modes = ("stdp_pre", "stdp_post") if stdp else ("static",)
@@ -228,7 +323,7 @@ def main():
                          f"{'pair STDP on E->E' if stdp else 'static'}; median of "
                          f"{args.repeats}, alternating")
                 print()
-                print(table(title, rows, ceil))
+                print(table(title, rows, ceil, notes))
                 sys.stdout.flush()
                 for label, runs, _ in rows:
                     for r in runs:

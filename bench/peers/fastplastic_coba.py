@@ -48,10 +48,26 @@ def build(w, stdp=False, threads=1):
     return net, exc, inh
 
 
+def wait_for_peers(spec, timeout=600.0):
+    """--barrier DIR:N: mark this process as ready in DIR, then wait until N
+    processes have (polling every millisecond), so that the timed loops of
+    runs started together overlap (compare.py's N-core capacity)."""
+    folder, n = spec.rsplit(":", 1)
+    open(os.path.join(folder, f"ready-{os.getpid()}"), "w").close()
+    t_end = time.monotonic() + timeout
+    while sum(f.startswith("ready-") for f in os.listdir(folder)) < int(n):
+        if time.monotonic() > t_end:
+            raise SystemExit(f"--barrier: fewer than {n} processes arrived in {timeout:g} s")
+        time.sleep(1e-3)
+
+
 def main():
     ap = argparse.ArgumentParser()
     W.add_arguments(ap)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--barrier", default=None, metavar="DIR:N",
+                    help="start the timed loop only once N processes given the same DIR "
+                         "have built their networks")
     args = ap.parse_args()
     w = W.from_args(args)
     warm = 1e-3
@@ -61,6 +77,9 @@ def main():
     mons = [net.monitor(g, "spikes") for g in (exc, inh)]
     net.run(warm, progress=False)            # first call: allocations, trace set-up
     t_build = time.perf_counter() - t0
+    if args.barrier:
+        wait_for_peers(args.barrier)
+    t_start = time.time()
     t0 = time.perf_counter()
     net.run(args.duration, progress=False)
     t_run = time.perf_counter() - t0
@@ -74,7 +93,8 @@ def main():
     out = {"simulator": f"fastplastic-{fp.__version__}", "workload": w["name"], "n": w["n"],
            "fan_out": w["fan_out"], "duration": args.duration, "stdp": args.stdp,
            "seed": w["seed"], "threads": args.threads, "construct_s": t_construct,
-           "build_s": t_build, "run_s": t_run, "synapses": int(net.n_synapses),
+           "build_s": t_build, "run_s": t_run, "start_unix_s": t_start,
+           "synapses": int(net.n_synapses),
            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     out.update(W.spike_stats(i[keep], t[keep], w["n_exc"], w["n"], args.duration, out_degree))
     digest = hashlib.sha256(np.ascontiguousarray(i).tobytes())
