@@ -35,6 +35,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -75,7 +76,8 @@ def run_script(python, script, args, timeout):
 
 def run_together(python, script, args, timeout, n):
     """n copies of the script at once, their timed loops started together
-    (fastplastic_coba.py --barrier); one record (or {"error": ...}) each."""
+    (fastplastic_coba.py --barrier); one record (or {"error": ...}) each.  If
+    one fails, the others (which would wait at the barrier) are stopped."""
     with tempfile.TemporaryDirectory(prefix="fp_together_") as folder:
         cmd = [python, os.path.join(HERE, script), *args, "--barrier", f"{folder}:{n}"]
         try:
@@ -83,16 +85,30 @@ def run_together(python, script, args, timeout, n):
                                       text=True) for _ in range(n)]
         except OSError as exc:
             return [{"error": str(exc)}] * n
+        deadline, why = time.monotonic() + timeout, None
+        while True:                     # (each prints one short line: no pipe fills)
+            codes = [p.poll() for p in procs]
+            if None not in codes:
+                break
+            if time.monotonic() > deadline or any(codes):
+                why = "a run beside it failed" if any(codes) else f"timed out after {timeout} s"
+                for p in procs:
+                    if p.poll() is None:
+                        p.kill()
+                break
+            time.sleep(0.05)
         out = []
         for proc in procs:
-            try:
-                stdout, stderr = proc.communicate(timeout=timeout)
-                out.append(record_of(proc.returncode, stdout, stderr))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-                out.append({"error": f"timed out after {timeout} s"})
+            stdout, stderr = proc.communicate()
+            out.append({"error": f"stopped: {why}"} if why and proc.returncode < 0
+                       else record_of(proc.returncode, stdout, stderr))
     return out
+
+
+def complete_rounds(solo_runs, together_runs):
+    """(solo record, group of records run at once) of the rounds without errors."""
+    return [(solo, group) for solo, group in zip(solo_runs, together_runs)
+            if "error" not in solo and not any("error" in r for r in group)]
 
 
 def capacity(solo_runs, together_runs):
@@ -101,9 +117,7 @@ def capacity(solo_runs, together_runs):
     (sum of solo run_s / run_s), and how much their timed loops overlapped
     (time all shared / shortest loop); medians over the rounds, or None."""
     caps, overlaps = [], []
-    for solo, group in zip(solo_runs, together_runs):
-        if "error" in solo or any("error" in r for r in group):
-            continue
+    for solo, group in complete_rounds(solo_runs, together_runs):
         caps.append(sum(solo["run_s"] / r["run_s"] for r in group))
         starts = [r["start_unix_s"] for r in group]
         ends = [r["start_unix_s"] + r["run_s"] for r in group]
@@ -129,8 +143,7 @@ def together_ratio(solo_runs, together_runs):
     """Median over the rounds of the mean run_s of the runs done at once / the
     solo run's run_s in the same round."""
     pairs = [np.mean([r["run_s"] for r in group]) / solo["run_s"]
-             for solo, group in zip(solo_runs, together_runs)
-             if "error" not in solo and not any("error" in r for r in group)]
+             for solo, group in complete_rounds(solo_runs, together_runs)]
     return float(np.median(pairs)) if pairs else None
 
 
