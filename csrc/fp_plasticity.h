@@ -25,10 +25,10 @@
  * spike times, so the weights do not depend on when the history is flushed
  * (run boundaries, checkpoints), and G dt/tau <= 64 keeps every factor
  * within the range of a double.  A row scan lists the synapses onto
- * neurons whose newest entry is at or after t_upd[i] (h_last: the steps of
- * the newest two entries, 8 bytes per neuron, so the list is built from
- * cache, and a synapse with one pending entry -- the common case -- reads
- * no history), replays those, then delivers and
+ * neurons whose newest entry is at or after t_upd[i] (h_last: the step of
+ * the newest entry, 4 bytes per neuron, so the list is built from cache;
+ * h_prev: the second newest, so that a synapse with one pending entry --
+ * the common case -- reads no history), replays those, then delivers and
  * depresses; when a step has more synaptic events than postsynaptic
  * neurons, their traces are first read into a dense array (ybuf).  The
  * history is flushed into every row -- all pending updates applied,

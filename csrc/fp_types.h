@@ -122,8 +122,11 @@ typedef struct {
                              * m = hi << h_lobits, then for m = lo (fp_plasticity.h) */
     int64_t *t_upd;         /* [n_pre] post spikes at steps >= t_upd[i] are not yet in row i */
     int32_t *h_len;         /* [n_post] entries of each postsynaptic neuron's history */
-    int32_t *h_last;        /* [2 n_post] steps of its newest and second newest entries
-                             * (minus h_meta[0]), -1: none */
+    int32_t *h_last;        /* [2 n_post]: [0, n_post) the step of each neuron's newest
+                             * entry, [n_post, 2 n_post) its second newest (minus
+                             * h_meta[0]), -1: none; newest ones apart so that the
+                             * pending checks read 4 bytes per neuron (L1-sized) */
+    int32_t *h_prev;        /* h_last + n_post */
     int32_t *h_step;        /* [n_post * h_cap] spike steps minus h_meta[0] */
     double *h_o2;           /* [n_post * h_cap] triplet o2 at those spikes, or NULL (pair) */
     int64_t *h_meta;        /* [2]: step that h_step counts from, largest h_len */

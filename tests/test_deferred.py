@@ -96,11 +96,11 @@ def test_deferred_weights_do_not_depend_on_flushes(name, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_vector_paths_are_bit_identical_to_scalar(name):
-    """The AVX-512 paths of the deferred scan (pending lists, dense
-    postsynaptic traces) give the scalar paths' weights bit for bit, and
-    the scalar paths are exercised on CPUs that have AVX-512.  Rows of
+    """The vector paths of the deferred scan (AVX-512: pending lists and
+    dense postsynaptic traces; AVX2: dense traces) give the scalar paths'
+    weights bit for bit, and every path the CPU has is exercised.  Rows of
     100-400 synapses: most of each row goes through 16-synapse chunks.
-    (Without AVX-512 both runs take the scalar paths.)"""
+    (Paths the CPU lacks fall back to the next narrower one.)"""
     from fastplastic._kernels import engine
 
     def net():
@@ -113,18 +113,19 @@ def test_vector_paths_are_bit_identical_to_scalar(name):
         return n
 
     results = []
-    for simd in (True, False):
+    for simd in (True, "avx2", False):
         old = engine.set_simd(simd)
         try:
             results.append(_run(net()))
         finally:
             engine.set_simd(old)
-    (s_v, w_v), (s_s, w_s) = results
-    for (iv, tv), (i_s, t_s) in zip(s_v, s_s):
-        np.testing.assert_array_equal(iv, i_s)
-        np.testing.assert_array_equal(tv, t_s)
-    for a, b in zip(w_v, w_s):
-        np.testing.assert_array_equal(a, b)
+    s_s, w_s = results[-1]
+    for s_v, w_v in results[:-1]:
+        for (iv, tv), (i_s, t_s) in zip(s_v, s_s):
+            np.testing.assert_array_equal(iv, i_s)
+            np.testing.assert_array_equal(tv, t_s)
+        for a, b in zip(w_v, w_s):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_weights_are_current_when_read_between_samples():
@@ -164,3 +165,15 @@ def test_update_choice_is_validated():
     assert fp.PairSTDP(w_max=1.0)._defers(big) and not fp.PairSTDP(w_max=1.0)._defers(big - 1)
     assert fp.PairSTDP(w_max=1.0, update="deferred")._defers(1)
     assert not fp.RewardModulated(fp.PairSTDP(w_max=1.0))._defers(big)
+
+
+def test_set_simd_rejects_unknown_modes_and_returns_the_previous_one():
+    from fastplastic._kernels import engine
+    old = engine.set_simd("avx2")
+    try:
+        assert engine.set_simd(False) == "avx2"
+        with pytest.raises(ValueError, match="set_simd"):
+            engine.set_simd("sse")
+        assert engine.set_simd(True) is False
+    finally:
+        engine.set_simd(old)

@@ -66,6 +66,7 @@ cdef extern from "fp_types.h":
         int64_t *t_upd
         int32_t *h_len
         int32_t *h_last
+        int32_t *h_prev
         int32_t *h_step
         double *h_o2
         int64_t *h_meta

@@ -168,6 +168,7 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         pl.t_upd = _i64(d["t_upd"])
         pl.h_len = _i32(d["h_len"])
         pl.h_last = _i32(d["h_last"])
+        pl.h_prev = pl.h_last + n_post
         pl.h_step = _i32(d["h_step"])
         pl.h_o2 = _f64(o2)
         pl.h_meta = _i64(d["h_meta"])
@@ -354,13 +355,18 @@ cdef extern from "fp_plasticity.h":
     int fp_simd
 
 
-def set_simd(bint on):
-    """Lets the plasticity kernels use their AVX-512 paths (on, the default)
-    or only their scalar ones; returns the previous setting.  For tests,
-    which compare the two bit for bit: not thread-safe, set it between runs."""
+def set_simd(mode):
+    """Which vector paths the plasticity kernels may take: True or 1 (the
+    default) the widest the CPU has (AVX-512, else AVX2), "avx2" at most
+    AVX2, False or 0 only the scalar ones.  Returns the previous setting (as
+    True, "avx2" or False).  For tests, which compare the paths bit for bit:
+    not thread-safe, set it between runs."""
     global fp_simd
-    cdef bint old = fp_simd != 0
-    fp_simd = 1 if on else 0
+    modes = {True: 1, False: 0, "avx2": 2}
+    if not isinstance(mode, (bool, int, str)) or mode not in modes:
+        raise ValueError(f"set_simd: mode must be True, False or 'avx2', not {mode!r}")
+    old = {1: True, 0: False, 2: "avx2"}[fp_simd]
+    fp_simd = modes[mode]
     return old
 
 
