@@ -45,15 +45,21 @@ static inline int32_t lif_collect(const uint8_t *flag, int32_t len, int32_t lo, 
 
 #define FP_LIF_BLOCK 1024
 
-/* 1 if any of x, y, z is inf or NaN (all exponent bits set); branch-free. */
-static inline uint64_t lif_non_finite(double x, double y, double z)
+/* 1 if x is inf or NaN (all exponent bits set); branch-free.  The LIF
+ * kernels test only the integrated v (vn, before the reset): every BODY
+ * computes vn from v and the input xe, xi through sums and products in which
+ * an inf or NaN in any of them gives an inf or NaN (COBA: g_tot and v_inf;
+ * an infinite conductance makes v_inf inf/inf), and the stored values -- v
+ * (vn or v_reset), xe * de, xi * di -- are finite when those are.  (An
+ * overflow of g_tot may flag a finite state: the health check then scans
+ * the arrays and finds nothing.)  One test instead of three: ~10 % of a COBA
+ * step (C microbenchmark, 4000 neurons, AMD Zen 3). */
+static inline uint64_t lif_non_finite(double x)
 {
     const uint64_t e = 0x7ff0000000000000ULL;
-    uint64_t bx, by, bz;
+    uint64_t bx;
     memcpy(&bx, &x, sizeof bx);
-    memcpy(&by, &y, sizeof by);
-    memcpy(&bz, &z, sizeof bz);
-    return ((bx & e) == e) | ((by & e) == e) | ((bz & e) == e);
+    return (bx & e) == e;
 }
 
 /* The LIF step over [a, b) in blocks of FP_LIF_BLOCK neurons: input of this
@@ -75,14 +81,14 @@ static inline uint64_t lif_non_finite(double x, double y, double z)
                 ri[i] = 0.0;                                                     \
                 BODY                                                             \
                 flag[i - lo] = lif_reset(i, vn, v, refrac, v_th, v_reset, n_ref); \
-                bad |= lif_non_finite(v[i], xs_e[i], xs_i[i]);                  \
+                bad |= lif_non_finite(vn);                                       \
             }                                                                    \
         } else {                                                                 \
             for (int32_t i = lo; i < hi; ++i) {                                  \
                 const double xe = xs_e[i], xi = xs_i[i];                         \
                 BODY                                                             \
                 flag[i - lo] = lif_reset(i, vn, v, refrac, v_th, v_reset, n_ref); \
-                bad |= lif_non_finite(v[i], xs_e[i], xs_i[i]);                  \
+                bad |= lif_non_finite(vn);                                       \
             }                                                                    \
         }                                                                        \
         n_out += lif_collect(flag, hi - lo, lo, out + n_out);                   \

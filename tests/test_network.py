@@ -110,6 +110,28 @@ def test_non_finite_state_stops_the_run_with_a_clear_error(synapses, threads):
     assert not np.isfinite(g.ge).all()
 
 
+@pytest.mark.parametrize("synapses", ["current", "conductance"])
+@pytest.mark.parametrize("channel", ["exc", "inh"])
+@pytest.mark.parametrize("refractory", [False, True])
+def test_non_finite_input_is_caught_on_either_channel_and_while_refractory(synapses, channel,
+                                                                          refractory):
+    """The LIF kernels test only the integrated v before the reset (fp_neurons.c):
+    an infinite conductance or current must show there, also for a neuron held
+    at v_reset (a test of the stored v would miss it: the reset hides it)."""
+    net = fp.Network(dt=0.1 * ms, seed=0)
+    src = net.add(fp.SpikeTrains(3, [0, 1, 2], [1 * ms, 5 * ms, 5 * ms]))
+    g = net.add(fp.LIF(3, synapses=synapses, t_ref=20 * ms, name="target"))
+    spikes = net.monitor(g, "spikes")
+    if refractory:      # a spike at ~1.1 ms: neuron 1 is refractory when the overflow arrives
+        net.connect(src, g, pre_indices=[0], post_indices=[1], weight=1e-6, channel="exc")
+    net.connect(src, g, pre_indices=[1, 2], post_indices=[1, 1], weight=1e308, channel=channel)
+    with pytest.raises(fp.SimulationError, match=r"non-finite (ge|gi|v) in group 'target'.*0\.0051"):
+        net.run(0.05)
+    assert list(spikes.i) == ([1] if refractory else [])
+    bad = g.ge if channel == "exc" else g.gi
+    assert not np.isfinite(bad[1]) or not np.isfinite(g.v[1])
+
+
 def test_non_finite_weight_stops_the_run():
     net = fp.Network(seed=0)
     src = net.add(fp.PoissonGroup(5, rates=100.0))
