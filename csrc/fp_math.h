@@ -22,16 +22,12 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline double fp_exp(double x)
+/* e^r for |r| <= ln2/2: fp_exp's polynomial.  For |x| <= 0.3 fp_exp(x) is
+ * fp_exp_poly(x) bit for bit: x log2(e) + 1.5 2^52 rounds to 1.5 2^52, so k
+ * = 0, the reduction subtracts exact zeros and the scale is 1.0 (the LIF
+ * kernels use this to skip the reduction; fp_neurons.c). */
+static inline double fp_exp_poly(double r)
 {
-    const double shifter = 6755399441055744.0;          /* 1.5 * 2^52 */
-    const double ln2_hi = 6.93147180369123816490e-01;   /* 32 significant bits */
-    const double ln2_lo = 1.90821492927058770002e-10;
-    x = -708.0 > x ? -708.0 : x;          /* this form if-converts (with -fno-trapping-math) */
-    x = x > 709.0 ? 709.0 : x;
-    const double kd = x * 1.4426950408889634074 + shifter;   /* round to nearest */
-    const double k = kd - shifter;
-    const double r = (x - k * ln2_hi) - k * ln2_lo;
     double p = 2.5110037605963777e-08;
     p = p * r + 2.763263963904103e-07;
     p = p * r + 2.755724091857897e-06;
@@ -44,6 +40,20 @@ static inline double fp_exp(double x)
     p = p * r + 0.5000000000000019;
     p = p * r + 1.0;
     p = p * r + 1.0;
+    return p;
+}
+
+static inline double fp_exp(double x)
+{
+    const double shifter = 6755399441055744.0;          /* 1.5 * 2^52 */
+    const double ln2_hi = 6.93147180369123816490e-01;   /* 32 significant bits */
+    const double ln2_lo = 1.90821492927058770002e-10;
+    x = -708.0 > x ? -708.0 : x;          /* this form if-converts (with -fno-trapping-math) */
+    x = x > 709.0 ? 709.0 : x;
+    const double kd = x * 1.4426950408889634074 + shifter;   /* round to nearest */
+    const double k = kd - shifter;
+    const double r = (x - k * ln2_hi) - k * ln2_lo;
+    const double p = fp_exp_poly(r);
     int64_t kbits, sbits;
     memcpy(&kbits, &kd, sizeof kbits);
     const double sh = shifter;

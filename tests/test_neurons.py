@@ -90,6 +90,37 @@ def test_coba_steady_state_under_constant_conductance():
     assert g.v[0] == pytest.approx(v_ss, rel=1e-6)
 
 
+def test_coba_blocks_with_and_without_the_exp_shortcut_give_the_same_bits():
+    """The COBA kernel skips fp_exp's range reduction in blocks of 1024 neurons
+    whose every |g_tot dt / C| <= 0.3, where that reduction is exact
+    (fp_exp_poly).  Two unconnected groups, equal but for one neuron whose
+    large conductance sends its block through the full fp_exp: every other
+    neuron of that block must follow its twin bit for bit, spikes included."""
+    rng = np.random.default_rng(5)
+    n, big = 2048 + 100, 1500
+    v0 = -60 * mV + rng.uniform(-5, 12, n) * mV
+    ge0, gi0 = rng.uniform(0, 40, n) * 1e-9, rng.uniform(0, 200, n) * 1e-9
+    i0 = rng.uniform(0, 0.4, n) * nA
+    runs = []
+    for huge in (False, True):
+        net = fp.Network(dt=0.1 * ms, seed=0)
+        g = net.add(fp.LIF(n, synapses="conductance", tau_e=50 * ms, tau_i=50 * ms))
+        g.v[:], g.ge[:], g.gi[:], g.i_bias[:] = v0, ge0, gi0, i0
+        if huge:        # g dt / C = 0.5 at first; its block stays on the full path a while
+            g.ge[big] = 1e-6
+        spikes = net.monitor(g, "spikes")
+        net.run(40 * ms)
+        runs.append((g.v.copy(), g.ge.copy(), spikes.i.copy(), spikes.t.copy()))
+    (v_a, ge_a, i_a, t_a), (v_b, ge_b, i_b, t_b) = runs
+    others = np.arange(n) != big
+    np.testing.assert_array_equal(v_a[others], v_b[others])
+    np.testing.assert_array_equal(ge_a[others], ge_b[others])
+    keep_a, keep_b = i_a != big, i_b != big
+    np.testing.assert_array_equal(i_a[keep_a], i_b[keep_b])
+    np.testing.assert_array_equal(t_a[keep_a], t_b[keep_b])
+    assert len(i_a) > 100                    # (the comparison covered spikes and resets)
+
+
 def test_adex_rheobase_and_adaptation():
     """AdEx without input rests at E_L; strong input fires with lengthening ISIs
     (spike-frequency adaptation, b > 0), and w grows by b at every spike."""

@@ -135,6 +135,14 @@ def median_of(runs, key):
     return float(np.median(vals)) if vals else float("nan")
 
 
+def per_round(runs):
+    """The E rates of the rounds, for a failed statistics check: with seeds
+    varied, one network realization can lie far from the others (COBA 1e7 on
+    fastplastic, seeds 1-10: 15.7-19.6 Hz, mean 18.2; Brian2: 17.7-20.2, mean
+    18.7), which a reader should see before suspecting the model."""
+    return "/".join(f"{r['rate_exc']:.2f}" if "rate_exc" in r else "-" for r in runs)
+
+
 def median_ratio(ref_runs, runs):
     """Median over the rounds of run_s / the reference's run_s in the same round."""
     pairs = [b["run_s"] / f["run_s"] for f, b in zip(ref_runs, runs)
@@ -207,7 +215,8 @@ def table(title, rows, ceilings=(), notes=()):
         else:
             good = agree(fp_rate, fp_cv, rate, cv)
             verdict = "agree" if good else (f"**FAIL** (rate {rate:.2f} vs {fp_rate:.2f} Hz, "
-                                            f"CV {cv:.3f} vs {fp_cv:.3f})")
+                                            f"CV {cv:.3f} vs {fp_cv:.3f}; E rate per round: "
+                                            f"{per_round(ok_runs)} vs {per_round(fp_runs)} Hz)")
             if not good:
                 failures.append(label)
             ratio_s = f"{ratio:.2f}" if ratio is not None else "–"
