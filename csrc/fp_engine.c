@@ -64,7 +64,7 @@ static int32_t step_block(fp_group *g, int64_t k, int32_t s, int32_t a, int32_t 
                           int32_t *nonfinite)
 {
     double *re = NULL, *ri = NULL;
-    if (g->ring_len > 0) {
+    if (g->ring_len > 0 && !g->direct_input) {
         const int64_t off = (k % g->ring_len) * (int64_t)g->n;
         re = g->ring_e + off;
         ri = g->ring_i + off;

@@ -4,9 +4,11 @@
  * slice every group is advanced on its own (no spike emitted inside a slice
  * can arrive before the slice ends, since every delay >= min_delay); at the
  * end of the slice the spikes are delivered into the target groups' rings
- * and recorded.  Neuron updates of a group are split into contiguous blocks
- * among net->n_threads OpenMP threads (sized by a load balancer from the
- * threads' measured work); spike lists are merged in neuron order.
+ * (or, for a group whose every incoming delay is one step, straight into
+ * its ge / gi: fp_group.direct_input) and recorded.  Neuron updates of a
+ * group are split into contiguous blocks among net->n_threads OpenMP
+ * threads (sized by a load balancer from the threads' measured work); spike
+ * lists are merged in neuron order.
  * Delivery and plasticity are split by target neuron (fp_row_segment), so
  * each ring entry and weight is written by one thread in the serial order:
  * results do not depend on the thread count.  Where nothing reads across

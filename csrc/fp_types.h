@@ -31,6 +31,11 @@ typedef struct {
     int32_t n;              /* neurons, >= 1 */
     int32_t ring_len;       /* slots of ring_e / ring_i (max incoming delay + 1); 0 if no input */
     int32_t record;         /* 1: append every spike to rec_ids / rec_steps */
+    int32_t direct_input;   /* 1: every delay onto the group is one step, so delivery adds
+                             * straight into ge / gi (ring_e = ge, ring_i = gi, ring_len 1)
+                             * and the kernel reads no ring: input delivered after step k
+                             * is in the state that step k + 1 integrates, as with a ring
+                             * slot (network.py decides; fp_engine.h) */
     double *v;              /* [n] membrane potential (V) */
     double *ge;             /* [n] excitatory synaptic state (S or A) */
     double *gi;             /* [n] inhibitory synaptic state (S or A) */

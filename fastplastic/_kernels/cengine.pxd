@@ -5,7 +5,7 @@ cdef extern from "fp_types.h":
     enum: FP_NPARAM
     ctypedef double (*fp_custom_fn)(double w, double x, double y, double *vars) noexcept nogil
     ctypedef struct fp_group:
-        int32_t kind, n, ring_len, record
+        int32_t kind, n, ring_len, record, direct_input
         double *v
         double *ge
         double *gi

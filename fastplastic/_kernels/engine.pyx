@@ -61,6 +61,7 @@ cdef void _fill_group(fp_group *g, dict d) except *:
     g.kind = d["kind"]
     g.n = d["n"]
     g.ring_len = d["ring_len"]
+    g.direct_input = d.get("direct_input", 0)
     g.record = d["record"]
     g.v = _f64(d["v"])
     g.ge = _f64(d["ge"])
