@@ -356,7 +356,10 @@ class Network:
         step's input arrives); and no ring slot holds input for a later step.
         The input pending for this step is then folded into ge / gi (the bits a
         ring read would give).  The kernel then touches 32 bytes less per neuron
-        and step (no ring slot read and zeroed)."""
+        and step (no ring slot read and zeroed).  (The other way, a monitor on
+        ge added after a direct run: its first sample already holds the input
+        delivered in the run's last step, which a ring would have added after
+        the sample.)"""
         if ring_e is None or ring_e.size == 0 or g._kind not in _DIRECT_INPUT_KINDS:
             return False
         if any(p.max_delay_steps != 1 for p in self.projections if p.post is g):
