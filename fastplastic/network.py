@@ -10,7 +10,7 @@ import numpy as np
 from . import _validate as V
 from . import synapses as S
 from .monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
-from .neurons import NeuronGroup
+from .neurons import _ADEX, _IZHIKEVICH, _LIF_COBA, _LIF_CUBA, NeuronGroup
 from .synapses import Projection, build_pairs
 from .units import ms
 
@@ -38,7 +38,7 @@ _SYNAPSE_BYTES = 14             # post int32 + weight float64 + delay uint16
 # Kinds whose kernels add the step's input to ge / gi before integrating
 # (fp_neurons.c, arrive() or FP_LIF_LOOP), which may take it straight in
 # (_direct_input); AdExClopath records its own per-step state and keeps a ring.
-_DIRECT_INPUT_KINDS = (0, 1, 2, 3)        # LIF current, LIF conductance, AdEx, Izhikevich
+_DIRECT_INPUT_KINDS = (_LIF_CUBA, _LIF_COBA, _ADEX, _IZHIKEVICH)
 
 
 def available_memory():
