@@ -736,13 +736,20 @@ static void run_part(fp_net *net, int64_t k1, int32_t t, int32_t nt, int32_t nd,
 }
 
 /* Sets net->bad_proj to the first plastic projection holding a non-finite
- * weight (-1: none); the threads share each projection's synapses. */
+ * weight (-1: none); the threads share each projection's synapses.  Only
+ * rules whose updates can leave the reals are checked: user callbacks, and
+ * Clopath's (it reads the membrane potential, which may diverge within the
+ * slice that then stops the run).  The other built-in rules add finite
+ * terms -- traces of validated amplitudes, decay factors <= 1, a finite
+ * modulator -- and clip, so their weights stay finite (and a pass over 10^7
+ * weights after every chunk made short runs cost ~4 ms more each). */
 static void check_weights(fp_net *net)
 {
     net->bad_proj = -1;
     for (int32_t q = 0; q < net->n_projs && net->bad_proj < 0; ++q) {
         const fp_proj *pr = &net->projs[q];
-        if (!pr->plastic) continue;
+        const fp_plastic *pl = pr->plastic;
+        if (!(pl && (pl->on_pre || pl->on_post || pl->clopath))) continue;
         const int64_t nnz = pr->row_ptr[pr->n_pre], piece = (int64_t)1 << 20;
         const int64_t n_pieces = (nnz + piece - 1) / piece;
         int bad = 0;

@@ -33,7 +33,8 @@
  * neurons, their traces are first read into a dense array (ybuf).  The
  * history is flushed into every row -- all pending updates applied,
  * histories emptied -- when one could overflow within the next slice (or
- * its int32 steps could), and whenever weights are read (end of fp_run).
+ * its int32 steps could), and before weights are read (fp_run with
+ * flush_end, or a run of no steps: Network._apply_pending).
  * Order within a step s, as in Brian2 (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;

@@ -377,12 +377,12 @@ class Network:
             r[now] = 0.0
         return True
 
-    def _group_dicts(self, d):
+    def _group_dicts(self, d, fold=True):
         dicts = []
         for g in self.groups:
             ring_e, ring_i = self._ring_for(g)
             st = dict(g._state_items())
-            direct = self._direct_input(g, ring_e)
+            direct = fold and self._direct_input(g, ring_e)
             if direct:                  # (delivery writes into the state; fp_engine.c)
                 ring_e, ring_i = st["ge"], st["gi"]
             dicts.append({
@@ -425,15 +425,24 @@ class Network:
     def run(self, duration, progress=None, check_finite=True):
         """Advance the network by ``duration`` seconds (rounded to whole steps).
 
+        Consecutive runs cost about what one long run costs: a deferred
+        plasticity rule (the default at scale, :mod:`fastplastic.plasticity`)
+        may end a run with updates still pending in its spike histories, and
+        they are applied when the weights are next read (``proj.weight``,
+        monitors, checkpoints) -- or at the end of the run if anything holds
+        the weight array (or a view of it).  A weight read is always up to
+        date.
+
         progress : bool or None
             True shows a progress bar, False never; None shows one only if
             the run lasts more than a second of wall time.
         check_finite : bool
             After every slice, check that membrane potentials and adaptation
-            variables are finite, and after every chunk that plastic weights
-            are; stop with :class:`SimulationError` naming the group (or
-            projection), the variable and the time otherwise.  Costs about one
-            comparison per neuron per slice.
+            variables are finite, and after every chunk that the weights of
+            user-defined and voltage-based rules are (the other rules keep
+            them finite by construction); stop with :class:`SimulationError`
+            naming the group (or projection), the variable and the time
+            otherwise.  Costs about one comparison per neuron per slice.
         """
         n_steps = self._steps_of(duration)
         if n_steps == 0:
@@ -443,6 +452,8 @@ class Network:
         for p in self.projections:
             p._check_state(check_finite)
         d = self._min_delay()
+        if any(p._history_pending and p._history["h_cap"] < d for p in self.projections):
+            self._apply_pending()           # (a shorter delay needs longer histories)
         est = self.memory_estimate()
         self._check_bytes("run", sum(v for k, v in est.items() if k.startswith("rings")),
                           "the delay rings and slice buffers", "use shorter delays or fewer neurons")
@@ -457,6 +468,9 @@ class Network:
             caps[m.group.index] = max(4 * d * m.group.n, 1 << 16)
         td, t_index = self._trace_dicts()
         mod = self._modulator_dict()
+        # deferred updates are applied at the end only where someone holds the weights
+        learners = [p for p in self.projections if p.deferred and p.plasticity_on]
+        flush_end = any(p._weights_held() for p in learners)
         pd = [p._c_dict(t_index, d, self._k) for p in self.projections]
         chunk = d * max(1, _CHUNK_STEPS // d)
         k_end = self._k + n_steps
@@ -470,10 +484,13 @@ class Network:
                 md = [_state_mon_dict(m, k0, k1) for m in state_mons]
                 health = {}
                 # deferred weights are brought up to date where anyone reads them
-                flush = k1 == k_end or bool(weight_mons) or bool(self._normalizations)
+                flush = (k1 == k_end and flush_end) or bool(weight_mons) or bool(self._normalizations)
                 reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1,
                                      check_finite, health, flush, PARALLEL_DELIVERY_MIN_SYNAPSES,
                                      self._balance_cuts())
+                pending = not flush and health.get("bad_group", -1) < 0    # (a bad slice flushes)
+                for p in learners:
+                    p._pending_in = self if pending else None
                 self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):
@@ -490,6 +507,23 @@ class Network:
             if bar is not None:
                 bar.close()
             del self._rewards[:mod["rw_pos"]]     # delivered
+
+    def _apply_pending(self):
+        """Applies the deferred rules' pending updates to the weights: a run of
+        no steps that flushes (fp_engine.c), over the state as it stands (no
+        input folded into ge / gi, _direct_input)."""
+        learners = [p for p in self.projections if p._history_pending]
+        if not learners:
+            return
+        d = self._min_delay()
+        td, t_index = self._trace_dicts()
+        gd = self._group_dicts(d, fold=False)
+        pd = [p._c_dict(t_index, d, self._k) for p in self.projections]
+        from ._kernels import engine
+        engine.run(gd, pd, [], td, self._modulator_dict(), d, self.threads, self._k, self._k,
+                   False, {}, True, PARALLEL_DELIVERY_MIN_SYNAPSES, self._balance_cuts())
+        for p in learners:
+            p._pending_in = None
 
     def _between_chunks(self, k0, k1, weight_mons):
         """Scheduled work at step k0 (normalisation, weight samples); returns the

@@ -51,7 +51,9 @@ class Projection:
     post_ids : int32 array (n_synapses,)
     weight : float64 array (n_synapses,)
         Weights (S for conductance targets, A for current targets).  May be
-        modified in place between runs.
+        modified in place between runs.  Always up to date when read: a
+        deferred rule's pending updates are applied first (see
+        :meth:`Network.run`).
     delay_steps : uint16 array (n_synapses,)
     """
 
@@ -77,6 +79,7 @@ class Projection:
         self.row_ptr = np.zeros(pre.n + 1, dtype=np.int64)
         np.cumsum(counts, out=self.row_ptr[1:])
         self.post_ids = np.ascontiguousarray(post_idx, dtype=np.int32)
+        self._lazy_init()
         self.weight = np.ascontiguousarray(w, dtype=np.float64)
         self.delay_steps = _compact_delays(d)
         self._freeze_structure()
@@ -95,6 +98,7 @@ class Projection:
         self.channel = V.check_choice(f"{name}: channel", channel, set(_CHANNELS))
         self.row_ptr = np.ascontiguousarray(row_ptr, dtype=np.int64)
         self.post_ids = np.ascontiguousarray(post_ids, dtype=np.int32)
+        self._lazy_init()
         self.weight = np.ascontiguousarray(weight, dtype=np.float64)
         self.delay_steps = _compact_delays(delay_steps)
         nnz = self.post_ids.shape[0]
@@ -109,7 +113,8 @@ class Projection:
                              "index (threaded delivery cuts rows by binary search)")
         self._freeze_structure()
         self._transposed = None
-        self.plasticity, self.plasticity_on, self.eligibility, self._trace_keys = None, True, None, None
+        self.plasticity, self.eligibility, self._trace_keys = None, None, None
+        self.plasticity_on = True
         self.consumed = None
         return self
 
@@ -172,6 +177,52 @@ class Projection:
     def max_delay_steps(self):
         return self._delay_range()[1] if self.n_synapses else 0
 
+    def _lazy_init(self):
+        self._history = None            # deferred rules' history scratch, kept between runs
+        self._pending_in = None         # the Network, while that holds updates not yet
+                                        # in the weights (it can apply them)
+        self._weights_seen = True       # read or assigned since the last run's check
+        self._plasticity_on = True
+
+    @property
+    def weight(self):
+        self._apply_pending()
+        self._weights_seen = True
+        return self._weight
+
+    @weight.setter
+    def weight(self, value):
+        self._apply_pending()
+        self._weights_seen = True
+        self._weight = value
+
+    @property
+    def plasticity_on(self):
+        """Whether the rule learns in the next run (switch it between runs)."""
+        return self._plasticity_on
+
+    @plasticity_on.setter
+    def plasticity_on(self, on):
+        self._apply_pending()           # (updates learnt while it was on)
+        self._plasticity_on = bool(on)
+
+    @property
+    def _history_pending(self):
+        return self._pending_in is not None
+
+    def _apply_pending(self):
+        """Brings the weights up to date: a run may leave a deferred rule's
+        updates pending in the history (Network.run)."""
+        if self._pending_in is not None:
+            self._pending_in._apply_pending()
+
+    def _weights_held(self):
+        """Whether anything beyond this projection refers to the weight array
+        (a user's variable or view), which then must be up to date after every
+        run.  (CPython reference count: the attribute and the call's argument.)"""
+        import sys
+        return sys.getrefcount(self._weight) > 2
+
     def incoming(self):
         """Transposed index: (col_ptr int64 (n_post + 1,), syn_ids) where the
         synapses onto post neuron j are ``syn_ids[col_ptr[j]:col_ptr[j+1]]``
@@ -200,13 +251,19 @@ class Projection:
         return m
 
     def _check_state(self, check_finite=True):
-        w = self.weight
+        """Checks the weights before a run.  Unless they were read or assigned
+        since the last check, or something else holds the array, they are as
+        the last run left them (kernels keep them finite and within the
+        rule's bounds): the O(synapses) value checks are skipped."""
+        w = self._weight
         if not isinstance(w, np.ndarray) or w.dtype != np.float64 or w.shape != (self.n_synapses,) \
                 or not w.flags.c_contiguous:
             raise TypeError(f"{self.name}: weight must stay a contiguous float64 array of shape "
                             f"({self.n_synapses},); assign into it with [:]")
-        if not self.n_synapses:
+        del w
+        if not (self._weights_seen or self._weights_held()) or not self.n_synapses:
             return
+        w = self._weight
         lo, hi = w.min(), w.max()       # (NaN anywhere makes both NaN: one pass finds all)
         if check_finite and not (np.isfinite(lo) and np.isfinite(hi)):
             raise ValueError(f"{self.name}: weight holds non-finite values")
@@ -214,11 +271,12 @@ class Projection:
             raise ValueError(f"{self.name}: weight must be >= 0 S onto conductance synapses")
         if self.plasticity is not None and check_finite:
             self.plasticity.check_weights(w, self.name, lo, hi)
+        self._weights_seen = not check_finite       # (unchecked values: check next time)
 
     def _plastic_dict(self, trace_index, min_delay=1, k=0):
         """Kernel parameters of the plasticity, or None when static or switched off.
-        Deferred rules get fresh history scratch: every run starts and ends
-        with all updates applied."""
+        Deferred rules keep their history scratch between runs: a run may end
+        with updates pending (Network.run)."""
         if self.plasticity is None or not self.plasticity_on:
             return None
         d = self.plasticity._kernel_params()
@@ -256,14 +314,21 @@ class Projection:
         """Postsynaptic spike histories of the deferred scheme (fp_plasticity.h):
         steps counted from h_meta[0] = k, replay-factor cells of 2^h_gbits
         steps (at most _EXP_RANGE presynaptic time constants), and the
-        exp(-m dt / tau) table that gives an entry's factor from its step."""
+        exp(-m dt / tau) table that gives an entry's factor from its step.
+        Kept while pending or while it fits the run (a flush leaves it empty)."""
         cap = max(_HISTORY_CAP, min_delay)
+        h = self._history
+        if h is not None and (self._history_pending or (
+                h["h_cap"] == cap and h["tau_pot"] == tau_pot and (h["h_o2"] is not None) == triplet
+                and h["h_meta"][0] == k)):
+            return h
         gbits = max(0, min(_MAX_GRID_BITS, int(np.floor(np.log2(_EXP_RANGE * tau_pot / self.dt)))))
         lobits = min(gbits, _LOW_TABLE_BITS)
         a = self.dt / tau_pot
         tab = np.concatenate([np.exp(-a * (np.arange(1 << (gbits - lobits)) << lobits)),
                               np.exp(-a * np.arange(1 << lobits))])
-        return dict(deferred=1, h_cap=cap, h_gbits=gbits, h_lobits=lobits, h_tab=tab,
+        self._history = dict(deferred=1, h_cap=cap, h_gbits=gbits, h_lobits=lobits, h_tab=tab,
+                    tau_pot=tau_pot,
                     t_upd=np.full(self.pre.n, k, dtype=np.int64),
                     h_len=np.zeros(self.post.n, dtype=np.int32),
                     h_last=np.full(2 * self.post.n, -1, dtype=np.int32),
@@ -271,6 +336,7 @@ class Projection:
                     h_o2=np.zeros(self.post.n * cap) if triplet else None,
                     h_meta=np.array([k, 0], dtype=np.int64),
                     ybuf=np.zeros(self.post.n))
+        return self._history
 
     def _uniform_delay(self):
         """The shared delay (steps) when every synapse has it, else 0."""
@@ -284,13 +350,13 @@ class Projection:
     @property
     def nbytes(self):
         """Bytes of the synapse arrays (CSR, weights, delays; one delay if shared)."""
-        return (self.row_ptr.nbytes + self.post_ids.nbytes + self.weight.nbytes
+        return (self.row_ptr.nbytes + self.post_ids.nbytes + self._weight.nbytes
                 + (2 if self._uniform_delay() else self.delay_steps.nbytes))
 
     def _c_dict(self, trace_index=None, min_delay=1, k=0):
         return {"pre": self.pre.index, "post": self.post.index, "channel": _CHANNELS[self.channel],
                 "n_pre": self.pre.n, "row_ptr": self.row_ptr, "post_ids": self.post_ids,
-                "weight": self.weight, "delay": self._delay_array(),
+                "weight": self._weight, "delay": self._delay_array(),
                 "delay0": self._uniform_delay(),
                 "plastic": self._plastic_dict(trace_index, min_delay, k)}
 

@@ -82,6 +82,8 @@ def main():
     t_start = time.time()
     t0 = time.perf_counter()
     net.run(args.duration, progress=False)
+    for proj in net.projections:    # (applies pending deferred updates: timed, as a peer's
+        proj.weight                 # run applies every update)
     t_run = time.perf_counter() - t0
     out_degree = np.zeros(w["n"], dtype=np.int64)
     for proj in net.projections:
