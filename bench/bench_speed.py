@@ -1,7 +1,8 @@
 """asv benchmarks of the speed issue's workloads (the networks of
 bench/peers/compare.py): COBA 4k x 80, 40k x 80 and 10k x 1000 (10^7
 synapses, weights x 80/K, 3 nA bias), static and with pair STDP on E->E,
-single thread; and the construction of a 10^7-synapse network.
+single thread; the construction of a 10^7-synapse network; 2 threads; and
+the per-run() cost of running in short pieces.
 
 Each time_ run is kept short (< ~5 s) for ``asv run --quick``:
 1 s of biological time at 4k, 0.2 s at 40k and 10^7 synapses.
@@ -87,3 +88,25 @@ class CobaThreads:
 
     def time_run(self, plasticity, threads):
         self.net.run(DURATION["1e7"], progress=False)
+        for proj in self.net.projections:   # (pending deferred updates applied: timed)
+            proj.weight
+
+
+class RunInPieces:
+    """0.2 s of the 10^7-synapse STDP workload in 1 run or in 20 runs of 10 ms,
+    as a script that changes its input between runs does: what each run()
+    costs beyond its steps (deferred updates may stay pending between runs,
+    Network.run; the weights are read at the end of either)."""
+    params = [1, 20]
+    param_names = ["pieces"]
+    timeout = 600
+
+    def setup(self, pieces):
+        self.net, _, _ = coba_workload("1e7", stdp=True)
+        self.net.run(1e-3, progress=False)
+
+    def time_run(self, pieces):
+        for _ in range(pieces):
+            self.net.run(0.2 / pieces, progress=False)
+        for proj in self.net.projections:
+            proj.weight
