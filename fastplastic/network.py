@@ -485,17 +485,19 @@ class Network:
                 health = {}
                 # deferred weights are brought up to date where anyone reads them
                 flush = (k1 == k_end and flush_end) or bool(weight_mons) or bool(self._normalizations)
+                for p in learners:      # (marked first: a Ctrl-C raised as the call returns
+                    p._pending_in = self    # must not lose them; a spare flush is harmless)
                 reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1,
                                      check_finite, health, flush, PARALLEL_DELIVERY_MIN_SYNAPSES,
                                      self._balance_cuts())
-                pending = not flush and health.get("bad_group", -1) < 0    # (a bad slice flushes)
-                for p in learners:
-                    p._pending_in = self if pending else None
-                self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
+                self._k = reached           # (the state's own bookkeeping first)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):
                         g.rp_pos = dd["rp_pos"]
-                self._k = reached
+                if flush or health.get("bad_group", -1) >= 0:      # (a bad slice flushes)
+                    for p in learners:
+                        p._pending_in = None
+                self._collect(gd, md, counts, spike_mons, rate_mons, state_mons, k0, reached)
                 if check_finite:
                     self._raise_if_unhealthy(health, reached, d)
                 if reached < k1:          # a spike record was full: grow and go on

@@ -115,3 +115,23 @@ def test_a_projection_outliving_its_network_still_gets_its_updates():
     gc.collect()
     for a, p in zip(ref[0], projs):
         np.testing.assert_array_equal(p.weight, a)
+
+
+def test_an_interrupt_as_a_chunk_returns_loses_no_update(monkeypatch):
+    """Ctrl-C during a run is raised as the engine call returns: the updates
+    that call left pending must still reach the weights."""
+    from fastplastic._kernels import engine
+    ref = _weights_after_each_read((0.2,))      # (one engine call: 2000 steps)
+    net = _net(RULES["triplet_all"], "deferred")
+    real = engine.run
+
+    def interrupted(*args, **kw):
+        real(*args, **kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        net.run(0.2, progress=False)
+    monkeypatch.setattr(engine, "run", real)
+    for a, p in zip(ref[0], net.projections):
+        np.testing.assert_array_equal(p.weight, a)
