@@ -12,7 +12,7 @@ import time
 import fastplastic as fp
 from fastplastic.units import ms, nS
 
-from .common import coba_workload, synaptic_events
+from .common import coba_workload, read_weights, synaptic_events
 
 DURATION = {"4k": 1.0, "40k": 0.2, "1e7": 0.2}
 
@@ -29,8 +29,7 @@ class CobaSpeed:
 
     def time_run(self, workload, plasticity):
         self.net.run(DURATION[workload], progress=False)
-        for proj in self.net.projections:   # (pending deferred updates applied: timed)
-            proj.weight
+        read_weights(self.net)
 
     def peakmem_build(self, workload, plasticity):
         coba_workload(workload, stdp=plasticity == "stdp")
@@ -41,8 +40,7 @@ class CobaSpeed:
         before = synaptic_events(net, mons)
         t0 = time.perf_counter()
         net.run(DURATION[workload], progress=False)
-        for proj in net.projections:
-            proj.weight
+        read_weights(net)
         return (synaptic_events(net, mons) - before) / (time.perf_counter() - t0)
     track_events_per_s.unit = "events/s"
 
@@ -88,8 +86,7 @@ class CobaThreads:
 
     def time_run(self, plasticity, threads):
         self.net.run(DURATION["1e7"], progress=False)
-        for proj in self.net.projections:   # (pending deferred updates applied: timed)
-            proj.weight
+        read_weights(self.net)
 
 
 class RunInPieces:
@@ -108,5 +105,4 @@ class RunInPieces:
     def time_run(self, pieces):
         for _ in range(pieces):
             self.net.run(0.2 / pieces, progress=False)
-        for proj in self.net.projections:
-            proj.weight
+        read_weights(self.net)

@@ -13,6 +13,14 @@ def coba_model(n, seed=2, stdp=False):
     return m, mons
 
 
+def read_weights(net):
+    """Reads every projection's weights, which applies the updates a deferred
+    rule left pending (Network.run): timed loops include them, as a peer's
+    run includes every update."""
+    for proj in net.projections:
+        proj.weight
+
+
 def synaptic_events(net, mons):
     """Spikes x fan-out actually delivered, from the spike monitors."""
     counts = {mon.group.index: mon.count for mon in mons}

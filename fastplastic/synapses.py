@@ -315,20 +315,16 @@ class Projection:
         steps counted from h_meta[0] = k, replay-factor cells of 2^h_gbits
         steps (at most _EXP_RANGE presynaptic time constants), and the
         exp(-m dt / tau) table that gives an entry's factor from its step.
-        Kept while pending or while it fits the run (a flush leaves it empty)."""
+        Kept while it holds pending updates (Network.run), else made afresh."""
+        if self._history_pending:
+            return self._history
         cap = max(_HISTORY_CAP, min_delay)
-        h = self._history
-        if h is not None and (self._history_pending or (
-                h["h_cap"] == cap and h["tau_pot"] == tau_pot and (h["h_o2"] is not None) == triplet
-                and h["h_meta"][0] == k)):
-            return h
         gbits = max(0, min(_MAX_GRID_BITS, int(np.floor(np.log2(_EXP_RANGE * tau_pot / self.dt)))))
         lobits = min(gbits, _LOW_TABLE_BITS)
         a = self.dt / tau_pot
         tab = np.concatenate([np.exp(-a * (np.arange(1 << (gbits - lobits)) << lobits)),
                               np.exp(-a * np.arange(1 << lobits))])
         self._history = dict(deferred=1, h_cap=cap, h_gbits=gbits, h_lobits=lobits, h_tab=tab,
-                    tau_pot=tau_pot,
                     t_upd=np.full(self.pre.n, k, dtype=np.int64),
                     h_len=np.zeros(self.post.n, dtype=np.int32),
                     h_last=np.full(2 * self.post.n, -1, dtype=np.int32),
