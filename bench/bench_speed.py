@@ -17,14 +17,21 @@ from .common import coba_workload, read_weights, synaptic_events
 DURATION = {"4k": 1.0, "40k": 0.2, "1e7": 0.2}
 
 
+def _coba(workload, plasticity, threads=1):
+    """coba_workload for a plasticity parameter: "static", "stdp" (update
+    "auto") or "stdp_summed" (update="summed")."""
+    return coba_workload(workload, stdp=plasticity != "static", threads=threads,
+                         update="summed" if plasticity == "stdp_summed" else "auto")
+
+
 class CobaSpeed:
     """COBA workloads of the peer comparison, static or pair STDP on E->E."""
-    params = (["4k", "40k", "1e7"], ["static", "stdp"])
+    params = (["4k", "40k", "1e7"], ["static", "stdp", "stdp_summed"])
     param_names = ["workload", "plasticity"]
     timeout = 600
 
     def setup(self, workload, plasticity):
-        self.net, self.mons, _ = coba_workload(workload, stdp=plasticity == "stdp")
+        self.net, self.mons, _ = _coba(workload, plasticity)
         self.net.run(1e-3, progress=False)          # warm-up: allocations, trace set-up
 
     def time_run(self, workload, plasticity):
@@ -32,10 +39,10 @@ class CobaSpeed:
         read_weights(self.net)
 
     def peakmem_build(self, workload, plasticity):
-        coba_workload(workload, stdp=plasticity == "stdp")
+        _coba(workload, plasticity)
 
     def track_events_per_s(self, workload, plasticity):
-        net, mons, _ = coba_workload(workload, stdp=plasticity == "stdp")
+        net, mons, _ = _coba(workload, plasticity)
         net.run(1e-3, progress=False)
         before = synaptic_events(net, mons)
         t0 = time.perf_counter()
@@ -76,12 +83,12 @@ class Build:
 class CobaThreads:
     """The 10^7-synapse workload at 1 and 2 threads (delivery and plasticity split by
     target neuron; the issue's target is >= 1.7x from 1 to 2 threads)."""
-    params = (["static", "stdp"], [1, 2])
+    params = (["static", "stdp", "stdp_summed"], [1, 2])
     param_names = ["plasticity", "threads"]
     timeout = 600
 
     def setup(self, plasticity, threads):
-        self.net, _, _ = coba_workload("1e7", stdp=plasticity == "stdp", threads=threads)
+        self.net, _, _ = _coba("1e7", plasticity, threads)
         self.net.run(1e-3, progress=False)
 
     def time_run(self, plasticity, threads):

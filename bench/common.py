@@ -38,10 +38,10 @@ def propagation_net(n_pre, fan_out, rate, seed=0):
     return net, mon
 
 
-def coba_workload(name, stdp=False, threads=1):
+def coba_workload(name, stdp=False, threads=1, update="auto"):
     """The speed issue's COBA workloads ("4k", "40k", "1e7"; bench/peers/workloads.py),
     built as the peer comparison builds them (bench/peers/fastplastic_coba.py).
-    Returns (net, spike monitors, workload spec)."""
+    update: the STDP rule's scheme.  Returns (net, spike monitors, workload spec)."""
     import importlib.util
     import os
     import sys
@@ -53,5 +53,5 @@ def coba_workload(name, stdp=False, threads=1):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     w = mod.W.spec(name)
-    net, exc, inh = mod.build(w, stdp=stdp, threads=threads)
+    net, exc, inh = mod.build(w, stdp=stdp, threads=threads, update=update)
     return net, [net.monitor(exc, "spikes"), net.monitor(inh, "spikes")], w

@@ -240,36 +240,62 @@ static inline void add_busy(double *busy, double since)
 /* Steps a deferred history may span (its int32 steps count from h_meta[0]). */
 #define FP_STEP_SPAN ((int64_t)1 << 30)
 
-/* Thread t's share of the slice's deferred-history flushes: a projection's
- * histories are flushed into every row when one could overflow within the
- * slice (or always, with force: the flush at the end of fp_run).  All
- * threads decide from h_meta before any of them resets it. */
+/* Thread t's share of one deferred projection's flush at step k0: every
+ * pending update applied, histories (or sums) emptied, counting from k0. */
+static void flush_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, int32_t nt,
+                       double *busy)
+{
+    fp_plastic *pl = (fp_plastic *)pr->plastic;
+    int32_t ilo, ihi, jlo, jhi;
+    const int32_t n_post = net->groups[pr->post].n;
+    part(net, n_post, t, nt, &jlo, &jhi);    /* the targets this thread delivers onto */
+    const double w0 = now(busy);
+    fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
+    add_busy(busy, w0);
+    SYNC(nt > 1);
+    part(net, pr->n_pre, t, nt, &ilo, &ihi);
+    fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
+    if (t == 0) {
+        pl->h_meta[0] = k0;
+        pl->h_meta[1] = 0;
+    }
+    SYNC(nt > 1);
+}
+
+/* Whether a deferred projection must flush at step k0 before a slice of len
+ * steps: a history could overflow within it (or its int32 steps could), or
+ * a summed rule's sums reach their period (fp_plasticity.h; checked at every
+ * step, so that the sums restart at the same steps however runs are cut). */
+static inline int needs_flush(const fp_plastic *pl, int64_t k0, int32_t len)
+{
+    if (pl->summed) return k0 - pl->h_meta[0] >= pl->sum_period;
+    return pl->h_meta[1] + len > pl->h_cap || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
+}
+
+/* Thread t's share of the slice's deferred flushes (or of every deferred
+ * projection's, with force: the flush at the end of fp_run).  All threads
+ * decide from h_meta before any of them resets it. */
 static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int force,
                            double *busy)
 {
     for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
         const fp_plastic *pl = pr->plastic;
-        if (!(pl && pl->deferred)) continue;
-        /* (h_step counts steps from h_meta[0] in an int32) */
-        const int need = force || pl->h_meta[1] + len > pl->h_cap
-                         || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
-        if (!need) continue;        /* (the same answer in every thread: h_meta is
-                                     * reset below only after they all passed here) */
-        int32_t ilo, ihi, jlo, jhi;
-        const int32_t n_post = net->groups[pr->post].n;
-        part(net, n_post, t, nt, &jlo, &jhi);    /* the targets this thread delivers onto */
-        const double w0 = now(busy);
-        fp_flush_replay(pr, net->traces, &net->groups[pr->pre], n_post, jlo, jhi);
-        add_busy(busy, w0);
-        SYNC(nt > 1);
-        part(net, pr->n_pre, t, nt, &ilo, &ihi);
-        fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
-        if (t == 0) {
-            pl->h_meta[0] = k0;
-            pl->h_meta[1] = 0;
-        }
-        SYNC(nt > 1);
+        if (pl && pl->deferred && (force || needs_flush(pl, k0, len)))
+            flush_proj(net, pr, k0, t, nt, busy);   /* (the same answer in every thread:
+                                                     * h_meta is reset only after they all
+                                                     * passed here) */
+    }
+}
+
+/* Summed rules' restarts at step k inside a slice (needs_flush). */
+static void restart_sums(fp_net *net, int64_t k, int32_t t, int32_t nt, double *busy)
+{
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        const fp_plastic *pl = pr->plastic;
+        if (pl && pl->deferred && pl->summed && k - pl->h_meta[0] >= pl->sum_period)
+            flush_proj(net, pr, k, t, nt, busy);
     }
 }
 
@@ -391,6 +417,7 @@ static void deliver_part(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_
     flush_for_room(net, k0, len, t, nt, 0, busy);
     for (int32_t s = 0; s < len; ++s) {
         const int64_t k = k0 + s;
+        if (s > 0 && net->has_summed) restart_sums(net, k, t, nt, busy);
         if (net->modulator) {
             if (t == 0)
                 while (net->rw_pos < net->rw_len && net->rw_step[net->rw_pos] <= k)
@@ -773,6 +800,9 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     const int32_t nt = team_threads(net), nd = delivery_threads(net);
     const int learns = network_learns(net), pipe = can_pipeline(net);
     net->bad_group = net->bad_var = net->bad_proj = -1;
+    net->has_summed = 0;
+    for (int32_t q = 0; q < net->n_projs; ++q)
+        if (net->projs[q].plastic && net->projs[q].plastic->summed) net->has_summed = 1;
     fp_balance bal;
     balance_init(&bal, nt);
     /* (the cuts carry over: each call is one chunk of a run, 2000 steps by

@@ -436,6 +436,59 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
     }
 }
 
+/* Summed rules (fp_plasticity.h): the potentiation pending for a synapse
+ * of row i onto neuron j is f_i (h_sum[j] - sum_seen[q]), with
+ * f_i = scale a_pot x(t_L+) e^{(t_L - h_meta[0]) dt/tau} (t_L the row's last
+ * spike; 0 before any) and h_sum[j] the sum of e^{-(t_j - h_meta[0]) dt/tau}
+ * over j's spikes since h_meta[0]: the sum of x(t_j) over the spikes t_j it
+ * has not seen. */
+static inline double sum_factor(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
+                                int32_t i)
+{
+    const int64_t L = pre->last_spike[i];
+    if (L < 0) return 0.0;
+    return pl->scale * pl->a_pot * tx->at_spike[i]
+           * exp((double)(L - pl->h_meta[0]) * pl->dt_tau_pot);
+}
+
+/* Summed rules' delivery of synapses [b0, b1) of a row whose factor is fpot:
+ * pending potentiation (one sum, clipped once: every term has the sign of
+ * a_pot, so clipping after each would give the same weight), then delivery
+ * and depression as depress_block does them. */
+FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
+                                   int64_t s, double r2, double fpot, double *ring, int64_t rbase,
+                                   int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1)
+{
+    const fp_plastic *pl = pr->plastic;
+    const int32_t *post_ids = pr->post_ids;
+    double *w = pr->weight, *seen = pl->sum_seen;
+    const double *h_sum = pl->h_sum;
+    double *row = NULL;         /* the ring slot of every synapse when they share a delay */
+    if (ring && !pr->delay) {
+        int64_t slot = rbase + pr->delay0;
+        if (slot >= ring_len) slot -= ring_len;
+        row = ring + slot * n_post;
+    }
+    const double a_dep = pl->a_dep, a3_dep = pl->a3_dep, offset = pl->offset, scale = pl->scale;
+    const double w_min = pl->w_min, w_max = pl->w_max;
+    for (int64_t q = b0; q < b1; ++q) {
+        const int32_t j = post_ids[q];
+        const double hj = h_sum[j];
+        const double wq = clip(w[q] + fpot * (hj - seen[q]), w_min, w_max);
+        seen[q] = hj;
+        if (row) {
+            row[j] += wq;
+        } else if (ring) {
+            int64_t slot = rbase + pr->delay[q];
+            if (slot >= ring_len) slot -= ring_len;
+            ring[slot * n_post + j] += wq;
+        }
+        const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
+        const double dw = scale * (a_dep * (y + offset) + a3_dep * y * r2);    /* (f-: additive) */
+        w[q] = clip(wq + dw, w_min, w_max);
+    }
+}
+
 FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *traces,
                                          const fp_group *pre, const int32_t *ids, int64_t nspk, int64_t s,
                                          double *ring, int32_t ring_len, int32_t n_post,
@@ -468,6 +521,16 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         fp_ahead ah = {0};
         if (k + 1 < nspk)
             fp_ahead_init(&ah, pr->row_ptr, pr->post_ids, pr->weight, ids[k + 1], jlo, jhi, n_post);
+        if (pl->summed && pending_any) {    /* (nothing pending: h_sum, sum_seen all 0) */
+            const double fpot = sum_factor(pl, tx, pre, i);
+            ah.s = pl->sum_seen;
+            for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
+                const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
+                fp_ahead_step(&ah, b1 - b0);
+                summed_block(pr, ty, ydense, s, r2, fpot, ring, rbase, ring_len, n_post, b0, b1);
+            }
+            continue;
+        }
         for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
             const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
             fp_ahead_step(&ah, b1 - b0);
@@ -509,6 +572,16 @@ int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t 
     const fp_trace *to2 = pl->tr_pot3 >= 0 ? &traces[pl->tr_pot3] : NULL;
     const int32_t sr = (int32_t)(s - pl->h_meta[0]);
     int32_t most = 0;
+    if (pl->summed) {       /* (returns 1 for "something pending") */
+        const double term = exp(-(double)(s - pl->h_meta[0]) * pl->dt_tau_pot);
+        for (int64_t k = 0; k < nspk; ++k) {
+            const int32_t j = ids[k];
+            if (j < jlo || j >= jhi) continue;
+            pl->h_sum[j] += term;
+            most = 1;
+        }
+        return most;
+    }
     for (int64_t k = 0; k < nspk; ++k) {
         const int32_t j = ids[k];
         if (j < jlo || j >= jhi) continue;
@@ -549,6 +622,22 @@ void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *
 {
     const fp_plastic *pl = pr->plastic;
     if (pl->h_meta[1] == 0) return;
+    if (pl->summed) {       /* every pending sum applied, sum_seen zeroed */
+        const fp_trace *tx = &traces[pl->tr_pot];
+        const double w_min = pl->w_min, w_max = pl->w_max, *h_sum = pl->h_sum;
+        const int32_t *post_ids = pr->post_ids;
+        double *w = pr->weight, *seen = pl->sum_seen;
+        for (int32_t i = 0; i < pr->n_pre; ++i) {
+            int64_t q0, q1;
+            fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
+            const double fpot = sum_factor(pl, tx, pre, i);
+            for (int64_t q = q0; q < q1; ++q) {
+                w[q] = clip(w[q] + fpot * (h_sum[post_ids[q]] - seen[q]), w_min, w_max);
+                seen[q] = 0.0;
+            }
+        }
+        return;
+    }
     if (pl->wdep == FP_WDEP_ADDITIVE && !pl->h_o2)
         flush_replay_k(pr, traces, pre, n_post, jlo, jhi, FP_WDEP_ADDITIVE, 0);
     else
@@ -559,6 +648,7 @@ void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
                     int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
+    if (jhi > jlo && pl->summed) memset(pl->h_sum + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
     if (jhi > jlo) {
         memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
         for (int32_t j = jlo; j < jhi; ++j) pl->h_last[j] = pl->h_prev[j] = -1;

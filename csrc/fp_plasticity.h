@@ -180,7 +180,7 @@ static inline void fp_row_segment(const int64_t *row_ptr, const int32_t *post_id
  * at once on the two cores, then swapped), 10^7 synapses, 1 thread: static
  * 0.85x the time without, STDP 0.92x; 4k x 80 unchanged (its rows stay in
  * cache). */
-typedef struct { const int32_t *ids; const double *w; int64_t q, end; } fp_ahead;
+typedef struct { const int32_t *ids; const double *w; const double *s; int64_t q, end; } fp_ahead;
 
 /* Synapses of the current row per fp_ahead_step (fp_deliver). */
 #define FP_AHEAD_BLOCK 256
@@ -192,6 +192,7 @@ static inline void fp_ahead_init(fp_ahead *a, const int64_t *row_ptr, const int3
     const int64_t r0 = row_ptr[i], len = row_ptr[i + 1] - r0;
     a->ids = post_ids;
     a->w = w;
+    a->s = NULL;
     a->q = (r0 + len * jlo / n_post) & ~(int64_t)7;
     a->end = r0 + len * jhi / n_post;
 }
@@ -202,6 +203,7 @@ static inline void fp_ahead_step(fp_ahead *a, int64_t n)
     for (int64_t q = a->q; q < e; q += 8) {
         if ((q & 15) == 0) __builtin_prefetch(a->ids + q);
         __builtin_prefetch(a->w + q, 1);
+        if (a->s) __builtin_prefetch(a->s + q, 1);
     }
     a->q = e > a->q ? (e + 7) & ~(int64_t)7 : a->q;
 }

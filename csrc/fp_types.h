@@ -136,6 +136,12 @@ typedef struct {
     double *h_o2;           /* [n_post * h_cap] triplet o2 at those spikes, or NULL (pair) */
     int64_t *h_meta;        /* [2]: step that h_step counts from, largest h_len */
     double *ybuf;           /* [n_post] scratch: postsynaptic traces of one step */
+    /* summed rules (deferred, additive pair potentiation, fp_plasticity.h): */
+    int32_t summed;         /* 1: pending potentiation as sums, not histories */
+    int32_t sum_period;     /* steps after which the sums restart (a flush) */
+    double *h_sum;          /* [n_post] sum of e^{-(t_j - h_meta[0]) dt/tau} over the
+                             * neuron's spikes t_j since h_meta[0] */
+    double *sum_seen;       /* [nnz] h_sum of the synapse's target when last applied */
     /* voltage-based rule of Clopath et al. (2010), fp_plasticity.h; clopath == 0: off */
     int32_t clopath, ltd_homeostatic;
     double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt;
@@ -199,6 +205,7 @@ typedef struct {
      * [n cut[t], n cut[t + 1]) of every group split among the threads */
     const double *cut;
     int32_t cut_nt;
+    int32_t has_summed;     /* set by fp_run: some projection has a summed rule */
 } fp_net;
 
 #endif

@@ -19,6 +19,11 @@ _HISTORY_CAP = 32          # 10^7-synapse COBA + STDP: 16 -> 32 saved ~10 %; 128
                            # 8) took 1.05x the time (bench/ab_builds.py, 8 pairs) and 64 1.06x
                            # (1-s chunks alternating in one process), although flushing less
 _EXP_RANGE = 64.0
+# Summed rules restart their sums (a flush) every _SUM_RANGE presynaptic time
+# constants: a sum's terms then span at most e^_SUM_RANGE, and the rounding
+# error of a difference of two sums, relative to it, stays below ~n e^8 2^-53
+# (n: terms in the sum); at 10^7 synapses (tau 20 ms) one pass per 160 ms.
+_SUM_RANGE = 8.0
 _MAX_GRID_BITS = 16         # cells of at most 65536 steps: h_tab stays <= 8 KiB + 512 B
 _LOW_TABLE_BITS = 6
 MAX_DELAY_STEPS = 65535
@@ -332,7 +337,19 @@ class Projection:
                     h_o2=np.zeros(self.post.n * cap) if triplet else None,
                     h_meta=np.array([k, 0], dtype=np.int64),
                     ybuf=np.zeros(self.post.n))
+        if self.plasticity.summed:
+            self._history.update(summed=1, sum_period=max(1, int(_SUM_RANGE * tau_pot / self.dt)),
+                                 h_sum=np.zeros(self.post.n), sum_seen=self._zero_sum_seen())
         return self._history
+
+    def _zero_sum_seen(self):
+        """sum_seen of a summed rule with nothing pending: zeros, reused from
+        the last run (a flush leaves it zero) so that short runs do not
+        allocate and fault in 8 B per synapse each."""
+        old = self._history.get("sum_seen") if self._history else None
+        if old is not None and old.shape == (self.n_synapses,):
+            return old
+        return np.zeros(self.n_synapses)
 
     def _uniform_delay(self):
         """The shared delay (steps) when every synapse has it, else 0."""

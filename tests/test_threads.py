@@ -15,6 +15,8 @@ from test_plasticity import RULES, _plastic_net
 
 CASES = dict(RULES)
 CASES.update({f"{k}_deferred": (lambda f=f: f("deferred")) for k, f in DEFERRED_RULES.items()})
+CASES.update({f"{k}_summed": (lambda f=DEFERRED_RULES[k]: f("summed"))
+              for k in ("pair_additive", "pair_short_tau", "inhibitory")})
 CASES["custom"] = lambda: fp.CustomRule(on_pre, on_post, w_min=0.0, w_max=1.0,
                                         variables=["n_pre", "x_max"])
 

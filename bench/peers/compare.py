@@ -282,6 +282,9 @@ def main():
     ap.add_argument("--threads", default="1",
                     help="fastplastic's thread counts, comma-separated; the first is the "
                          "reference the others (and the peers) are compared with")
+    ap.add_argument("--update", default="auto", choices=["auto", "deferred", "summed", "immediate"],
+                    help="fastplastic's STDP update scheme (fastplastic.PairSTDP; \"summed\": "
+                         "8 B per plastic synapse more, fastest at 10^7)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     ap.add_argument("--no-probe", action="store_true", help="skip the C ceiling probe")
     ap.add_argument("--no-capacity", action="store_true",
@@ -332,13 +335,14 @@ def main():
                 together = []
                 for rnd in range(args.repeats):         # alternate, so drift hits all
                     this = common + ["--seed", str(w["seed"] + (0 if args.fixed_seed else rnd))]
+                    fp_this = this + (["--update", args.update] if stdp else [])
                     for t in threads:
                         fp_runs[t].append(run_script(sys.executable, "fastplastic_coba.py",
-                                                     this + ["--threads", str(t)],
+                                                     fp_this + ["--threads", str(t)],
                                                      args.timeout))
                     if do_cap:
                         together.append(run_together(sys.executable, "fastplastic_coba.py",
-                                                     this + ["--threads", "1"], args.timeout,
+                                                     fp_this + ["--threads", "1"], args.timeout,
                                                      n_cap))
                     for p in peers:
                         script, extra, _label = PEERS[p]
@@ -365,7 +369,9 @@ def main():
                         for md in ceil_modes]
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
                          f"i_bias {w['i_bias'] * 1e9:g} nA, seed {seeds}, {duration:g} s, "
-                         f"{'pair STDP on E->E' if stdp else 'static'}; median of "
+                         f"{'pair STDP on E->E' if stdp else 'static'}"
+                         f"{f' (fastplastic update={args.update})' if stdp and args.update != 'auto' else ''}"
+                         f"; median of "
                          f"{args.repeats}, alternating")
                 print()
                 print(table(title, rows, ceil, notes))

@@ -25,8 +25,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads as W  # noqa: E402
 
 
-def build(w, stdp=False, threads=1):
-    """(net, exc, inh) for a workload spec (workloads.spec)."""
+def build(w, stdp=False, threads=1, update="auto"):
+    """(net, exc, inh) for a workload spec (workloads.spec); update: the STDP
+    rule's (fastplastic.PairSTDP)."""
     pn = W.NEURON
     net = fp.Network(dt=W.DT, seed=w["seed"], threads=threads)
     common = dict(synapses="conductance", tau_m=pn["c_m"] / pn["g_l"], c_m=pn["c_m"],
@@ -39,7 +40,7 @@ def build(w, stdp=False, threads=1):
     for g in (exc, inh):
         g.ge[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 1.5 + 4) * pn["g_l"])
         g.gi[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 12 + 20) * pn["g_l"])
-    rule = fp.PairSTDP(w_max=w["w_max"], **W.STDP) if stdp else None
+    rule = fp.PairSTDP(w_max=w["w_max"], update=update, **W.STDP) if stdp else None
     for pre, wt, ch in ((exc, w["w_exc"], "exc"), (inh, w["w_inh"], "inh")):
         for post in (exc, inh):
             net.connect(pre, post, p=w["p"], weight=wt, delay=net.dt, channel=ch,
@@ -65,6 +66,8 @@ def main():
     ap = argparse.ArgumentParser()
     W.add_arguments(ap)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--update", default="auto", choices=["auto", "deferred", "summed", "immediate"],
+                    help="the STDP rule's update scheme (fastplastic.PairSTDP)")
     ap.add_argument("--barrier", default=None, metavar="DIR:N",
                     help="start the timed loop only once N processes given the same DIR "
                          "have built their networks")
@@ -72,7 +75,7 @@ def main():
     w = W.from_args(args)
     warm = 1e-3
     t0 = time.perf_counter()
-    net, exc, inh = build(w, args.stdp, args.threads)
+    net, exc, inh = build(w, args.stdp, args.threads, args.update)
     t_construct = time.perf_counter() - t0
     mons = [net.monitor(g, "spikes") for g in (exc, inh)]
     net.run(warm, progress=False)            # first call: allocations, trace set-up

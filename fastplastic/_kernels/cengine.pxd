@@ -71,6 +71,9 @@ cdef extern from "fp_types.h":
         double *h_o2
         int64_t *h_meta
         double *ybuf
+        int32_t summed, sum_period
+        double *h_sum
+        double *sum_seen
         int32_t clopath, ltd_homeostatic
         double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt
     ctypedef struct fp_proj:

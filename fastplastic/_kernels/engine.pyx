@@ -110,7 +110,8 @@ cdef void _fill_group(fp_group *g, dict d) except *:
         g.crec = NULL
 
 
-cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_post) except *:
+cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_post,
+                       Py_ssize_t nnz) except *:
     pl.wdep = d["wdep"]
     pl.tr_pot = d["tr_pot"]
     pl.tr_dep = d["tr_dep"]
@@ -174,6 +175,15 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         pl.h_o2 = _f64(o2)
         pl.h_meta = _i64(d["h_meta"])
         pl.ybuf = _f64(d["ybuf"])
+        pl.summed = d.get("summed", 0)
+        if pl.summed:
+            if (d["sum_period"] < 1 or len(d["h_sum"]) != n_post
+                    or len(d["sum_seen"]) != nnz or pl.tr_pot3 >= 0 or pl.wdep != 0):
+                raise ValueError("summed plasticity scratch arrays have inconsistent sizes, "
+                                 "or the rule is not an additive pair rule")
+            pl.sum_period = d["sum_period"]
+            pl.h_sum = _f64(d["h_sum"])
+            pl.sum_seen = _f64(d["sum_seen"])
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
@@ -269,7 +279,8 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
                 raise ValueError("projection without per-synapse delays needs delay0 >= 1")
             net.projs[i].plastic = NULL
             if d.get("plastic") is not None:
-                _fill_plastic(&plastic[i], d["plastic"], d["n_pre"], groups[d["post"]]["n"])
+                _fill_plastic(&plastic[i], d["plastic"], d["n_pre"], groups[d["post"]]["n"],
+                              len(d["post_ids"]))
                 if plastic[i].deferred and (plastic[i].h_cap < min_delay):
                     raise ValueError("deferred plasticity history shorter than a slice")
                 net.projs[i].plastic = &plastic[i]
