@@ -35,6 +35,24 @@
  * histories emptied -- when one could overflow within the next slice (or
  * its int32 steps could), and before weights are read (fp_run with
  * flush_end, or a run of no steps: Network._apply_pending).
+ * Summed rules (update="summed": additive pair potentiation, no triplet
+ * term) keep no histories.  Every term of a synapse's pending potentiation
+ * is scale a_pot x(t_L+) e^{-(t_j - t_L) dt/tau}, one sign, so its clipped
+ * sequence equals one clip of the sum; the sum over j's spikes t_j that the
+ * synapse has not seen is f_i (h_sum[j] - sum_seen[q]) with
+ *   h_sum[j]  = sum of e^{-(t_j - b) dt/tau} over j's spikes since b = h_meta[0],
+ *   f_i       = scale a_pot x(t_L+) e^{(t_L - b) dt/tau}  (one exp per row),
+ *   sum_seen  = h_sum[j] when the synapse was last brought up to date.
+ * A row scan applies it to every synapse (a subtraction, a product, a clip:
+ * no branch, no history read), sets sum_seen[q] = h_sum[j], then delivers
+ * and depresses.  The sums restart -- a flush: every pending sum applied,
+ * sums and sum_seen zeroed, b = k -- every sum_period = 8 tau / dt steps,
+ * checked at every step (so at the same steps however runs are cut), which
+ * bounds the rounding error of a difference of two sums, relative to it, by
+ * ~n e^8 2^-53 (n: its terms).  Same weights as the other schemes to
+ * rounding; a read of the weights applies the sums in two parts, so unlike
+ * histories the later rounding depends on when weights are read.  8 bytes
+ * per synapse (sum_seen) instead of histories per neuron.
  * Order within a step s, as in Brian2 (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;
