@@ -258,45 +258,69 @@ static void flush_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, in
     if (t == 0) {
         pl->h_meta[0] = k0;
         pl->h_meta[1] = 0;
+        if (pl->summed) pl->h_meta[2] = k0;
     }
     SYNC(nt > 1);
 }
 
-/* Whether a deferred projection must flush at step k0 before a slice of len
- * steps: a history could overflow within it (or its int32 steps could), or
- * a summed rule's sums reach their period (fp_plasticity.h; checked at every
- * step, so that the sums restart at the same steps however runs are cut). */
-static inline int needs_flush(const fp_plastic *pl, int64_t k0, int32_t len)
+/* Thread t's share of a summed projection's restart at step k0
+ * (fp_sum_restart): no synapse touched but those of rows silent since the
+ * last restart. */
+static void restart_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, int32_t nt,
+                         double *busy)
 {
-    if (pl->summed) return k0 - pl->h_meta[0] >= pl->sum_period;
-    return pl->h_meta[1] + len > pl->h_cap || k0 + len - pl->h_meta[0] > FP_STEP_SPAN;
+    fp_plastic *pl = (fp_plastic *)pr->plastic;
+    int32_t ilo, ihi, jlo, jhi;
+    const fp_group *pre = &net->groups[pr->pre];
+    const int32_t n_post = net->groups[pr->post].n;
+    part(net, n_post, t, nt, &jlo, &jhi);
+    const double w0 = now(busy);
+    fp_sum_restart(pr, net->traces, pre, n_post, jlo, jhi);
+    add_busy(busy, w0);
+    SYNC(nt > 1);
+    part(net, pr->n_pre, t, nt, &ilo, &ihi);
+    fp_sum_shift(pr, pre, ilo, ihi, jlo, jhi);
+    SYNC(nt > 1);
+    if (t == 0) {
+        pl->h_meta[2] = pl->h_meta[0];
+        pl->h_meta[0] = k0;
+    }
+    SYNC(nt > 1);
 }
 
-/* Thread t's share of the slice's deferred flushes (or of every deferred
- * projection's, with force: the flush at the end of fp_run).  All threads
- * decide from h_meta before any of them resets it. */
+/* Whether a summed rule's sums restart at step k: every sum_period steps
+ * (fp_plasticity.h; checked at every step, so that they restart at the same
+ * steps however runs are cut). */
+static inline int sums_due(const fp_plastic *pl, int64_t k)
+{
+    return pl && pl->deferred && pl->summed && k - pl->h_meta[0] >= pl->sum_period;
+}
+
+/* Thread t's share of the slice's deferred flushes -- where a history could
+ * overflow within the slice (or its int32 steps could) -- and summed rules'
+ * restarts; with force, a flush of every deferred projection (the one at the
+ * end of fp_run).  All threads decide from h_meta before any of them resets
+ * it (flush_proj, restart_proj). */
 static void flush_for_room(fp_net *net, int64_t k0, int32_t len, int32_t t, int32_t nt, int force,
                            double *busy)
 {
     for (int32_t q = 0; q < net->n_projs; ++q) {
         const fp_proj *pr = &net->projs[q];
         const fp_plastic *pl = pr->plastic;
-        if (pl && pl->deferred && (force || needs_flush(pl, k0, len)))
-            flush_proj(net, pr, k0, t, nt, busy);   /* (the same answer in every thread:
-                                                     * h_meta is reset only after they all
-                                                     * passed here) */
+        if (!(pl && pl->deferred)) continue;
+        if (force || (!pl->summed && (pl->h_meta[1] + len > pl->h_cap
+                                      || k0 + len - pl->h_meta[0] > FP_STEP_SPAN)))
+            flush_proj(net, pr, k0, t, nt, busy);
+        else if (sums_due(pl, k0))
+            restart_proj(net, pr, k0, t, nt, busy);
     }
 }
 
-/* Summed rules' restarts at step k inside a slice (needs_flush). */
+/* Summed rules' restarts at step k inside a slice. */
 static void restart_sums(fp_net *net, int64_t k, int32_t t, int32_t nt, double *busy)
 {
-    for (int32_t q = 0; q < net->n_projs; ++q) {
-        const fp_proj *pr = &net->projs[q];
-        const fp_plastic *pl = pr->plastic;
-        if (pl && pl->deferred && pl->summed && k - pl->h_meta[0] >= pl->sum_period)
-            flush_proj(net, pr, k, t, nt, busy);
-    }
+    for (int32_t q = 0; q < net->n_projs; ++q)
+        if (sums_due(net->projs[q].plastic, k)) restart_proj(net, &net->projs[q], k, t, nt, busy);
 }
 
 /* Step k's delivery (and depression), thread t of nt: through every

@@ -437,27 +437,51 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
 }
 
 /* Summed rules (fp_plasticity.h): the potentiation pending for a synapse
- * of row i onto neuron j is f_i (h_sum[j] - sum_seen[q]), with
- * f_i = scale a_pot x(t_L+) e^{(t_L - h_meta[0]) dt/tau} (t_L the row's last
- * spike; 0 before any) and h_sum[j] the sum of e^{-(t_j - h_meta[0]) dt/tau}
- * over j's spikes since h_meta[0]: the sum of x(t_j) over the spikes t_j it
- * has not seen. */
+ * of row i onto neuron j, in an epoch of base b, is f_i(b) (h[j] - sum_seen[q])
+ * with f_i(b) = scale a_pot x(t_L+) e^{(t_L - b) dt/tau} (t_L the row's last
+ * spike; 0 before any) and h[j] the sum of e^{-(t_j - b) dt/tau} over j's
+ * spikes in the epoch. */
 static inline double sum_factor(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
-                                int32_t i)
+                                int32_t i, int64_t base)
 {
     const int64_t L = pre->last_spike[i];
     if (L < 0) return 0.0;
-    return pl->scale * pl->a_pot * tx->at_spike[i]
-           * exp((double)(L - pl->h_meta[0]) * pl->dt_tau_pot);
+    return pl->scale * pl->a_pot * tx->at_spike[i] * exp((double)(L - base) * pl->dt_tau_pot);
 }
 
-/* Summed rules' delivery of synapses [b0, b1) of a row whose factor is fpot:
- * pending potentiation (one sum, clipped once: every term has the sign of
- * a_pot, so clipping after each would give the same weight), then delivery
- * and depression as depress_block does them. */
+/* Which sums row i's sum_seen belong to: SUM_NOW the current epoch (last
+ * updated at or after h_meta[0]), SUM_PREV the previous one (h_meta[2]),
+ * SUM_NONE neither -- only rows that have never spiked (f_i = 0), which
+ * restarts skip. */
+enum { SUM_NONE = 0, SUM_NOW = 1, SUM_PREV = 2 };
+
+static inline int sum_epoch(const fp_plastic *pl, int32_t i)
+{
+    const int64_t t = pl->t_upd[i];
+    return t >= pl->h_meta[0] ? SUM_NOW : (t >= pl->h_meta[2] ? SUM_PREV : SUM_NONE);
+}
+
+/* w after the pending sum of synapse q onto j of a row in epoch `epoch`:
+ * f (h_sum[j] - seen), or for a row last updated in the previous epoch
+ * f_prev (h_old[j] - seen) + f h_sum[j] (each term of one sign, so one clip
+ * gives what clipping after every spike's term would). */
+FP_ALWAYS_INLINE double sum_apply(const fp_plastic *pl, double w, int32_t j, double seen,
+                                  double f, double f_prev, int epoch)
+{
+    const double hj = pl->h_sum[j];
+    double d;
+    if (epoch == SUM_NOW) d = f * (hj - seen);
+    else if (epoch == SUM_PREV) d = f_prev * (pl->h_old[j] - seen) + f * hj;
+    else return w;
+    return clip(w + d, pl->w_min, pl->w_max);
+}
+
+/* Summed rules' delivery of synapses [b0, b1) of a row (factors f, f_prev):
+ * pending sum, then delivery and depression as depress_block does them. */
 FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
-                                   int64_t s, double r2, double fpot, double *ring, int64_t rbase,
-                                   int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1)
+                                   int64_t s, double r2, double f, double f_prev, int epoch,
+                                   double *ring, int64_t rbase, int32_t ring_len, int32_t n_post,
+                                   int64_t b0, int64_t b1)
 {
     const fp_plastic *pl = pr->plastic;
     const int32_t *post_ids = pr->post_ids;
@@ -473,9 +497,8 @@ FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const 
     const double w_min = pl->w_min, w_max = pl->w_max;
     for (int64_t q = b0; q < b1; ++q) {
         const int32_t j = post_ids[q];
-        const double hj = h_sum[j];
-        const double wq = clip(w[q] + fpot * (hj - seen[q]), w_min, w_max);
-        seen[q] = hj;
+        const double wq = sum_apply(pl, w[q], j, seen[q], f, f_prev, epoch);
+        seen[q] = h_sum[j];
         if (row) {
             row[j] += wq;
         } else if (ring) {
@@ -486,6 +509,53 @@ FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const 
         const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
         const double dw = scale * (a_dep * (y + offset) + a3_dep * y * r2);    /* (f-: additive) */
         w[q] = clip(wq + dw, w_min, w_max);
+    }
+}
+
+/* Pending sums of the synapses onto [jlo, jhi) of every row applied; with
+ * all (a flush) sum_seen zeroed, else (a restart's catch-up) only rows of
+ * the previous epoch that have spiked, their sum_seen set to h_sum. */
+static void sum_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                       int32_t n_post, int32_t jlo, int32_t jhi, int all)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot];
+    const int32_t *post_ids = pr->post_ids;
+    double *w = pr->weight, *seen = pl->sum_seen;
+    for (int32_t i = 0; i < pr->n_pre; ++i) {
+        const int epoch = sum_epoch(pl, i);
+        if (!all && !(epoch == SUM_PREV && pre->last_spike[i] >= 0)) continue;
+        const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
+        const double f_prev = sum_factor(pl, tx, pre, i, pl->h_meta[2]);
+        int64_t q0, q1;
+        fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
+        if (epoch == SUM_NOW)
+            for (int64_t q = q0; q < q1; ++q)
+                w[q] = sum_apply(pl, w[q], post_ids[q], seen[q], f, f_prev, SUM_NOW);
+        else if (epoch == SUM_PREV)
+            for (int64_t q = q0; q < q1; ++q)
+                w[q] = sum_apply(pl, w[q], post_ids[q], seen[q], f, f_prev, SUM_PREV);
+        if (all) memset(seen + q0, 0, (size_t)(q1 - q0) * sizeof(double));
+        else for (int64_t q = q0; q < q1; ++q) seen[q] = pl->h_sum[post_ids[q]];
+    }
+}
+
+void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                    int32_t n_post, int32_t jlo, int32_t jhi)
+{
+    if (pr->plastic->h_meta[1] == 0) return;
+    sum_replay(pr, traces, pre, n_post, jlo, jhi, 0);
+}
+
+void fp_sum_shift(const fp_proj *pr, const fp_group *pre, int32_t ilo, int32_t ihi,
+                  int32_t jlo, int32_t jhi)
+{
+    const fp_plastic *pl = pr->plastic;
+    for (int32_t i = ilo; i < ihi; ++i)         /* (caught up: now of the epoch that ends) */
+        if (sum_epoch(pl, i) == SUM_PREV && pre->last_spike[i] >= 0) pl->t_upd[i] = pl->h_meta[0];
+    for (int32_t j = jlo; j < jhi; ++j) {
+        pl->h_old[j] = pl->h_sum[j];
+        pl->h_sum[j] = 0.0;
     }
 }
 
@@ -521,13 +591,20 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         fp_ahead ah = {0};
         if (k + 1 < nspk)
             fp_ahead_init(&ah, pr->row_ptr, pr->post_ids, pr->weight, ids[k + 1], jlo, jhi, n_post);
-        if (pl->summed && pending_any) {    /* (nothing pending: h_sum, sum_seen all 0) */
-            const double fpot = sum_factor(pl, tx, pre, i);
+        if (pl->summed && pending_any) {    /* (nothing pending: sums, sum_seen all 0) */
+            const int epoch = sum_epoch(pl, i);
+            const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
+            const double f_prev = sum_factor(pl, tx, pre, i, pl->h_meta[2]);
             ah.s = pl->sum_seen;
             for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
                 const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
                 fp_ahead_step(&ah, b1 - b0);
-                summed_block(pr, ty, ydense, s, r2, fpot, ring, rbase, ring_len, n_post, b0, b1);
+                if (epoch == SUM_NOW)       /* (the common case, compiled on its own) */
+                    summed_block(pr, ty, ydense, s, r2, f, f_prev, SUM_NOW, ring, rbase,
+                                 ring_len, n_post, b0, b1);
+                else
+                    summed_block(pr, ty, ydense, s, r2, f, f_prev, epoch, ring, rbase,
+                                 ring_len, n_post, b0, b1);
             }
             continue;
         }
@@ -623,19 +700,7 @@ void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *
     const fp_plastic *pl = pr->plastic;
     if (pl->h_meta[1] == 0) return;
     if (pl->summed) {       /* every pending sum applied, sum_seen zeroed */
-        const fp_trace *tx = &traces[pl->tr_pot];
-        const double w_min = pl->w_min, w_max = pl->w_max, *h_sum = pl->h_sum;
-        const int32_t *post_ids = pr->post_ids;
-        double *w = pr->weight, *seen = pl->sum_seen;
-        for (int32_t i = 0; i < pr->n_pre; ++i) {
-            int64_t q0, q1;
-            fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
-            const double fpot = sum_factor(pl, tx, pre, i);
-            for (int64_t q = q0; q < q1; ++q) {
-                w[q] = clip(w[q] + fpot * (h_sum[post_ids[q]] - seen[q]), w_min, w_max);
-                seen[q] = 0.0;
-            }
-        }
+        sum_replay(pr, traces, pre, n_post, jlo, jhi, 1);
         return;
     }
     if (pl->wdep == FP_WDEP_ADDITIVE && !pl->h_o2)
@@ -648,7 +713,10 @@ void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
                     int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
-    if (jhi > jlo && pl->summed) memset(pl->h_sum + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
+    if (jhi > jlo && pl->summed) {
+        memset(pl->h_sum + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
+        memset(pl->h_old + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
+    }
     if (jhi > jlo) {
         memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
         for (int32_t j = jlo; j < jhi; ++j) pl->h_last[j] = pl->h_prev[j] = -1;
@@ -662,6 +730,7 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
     fp_flush_replay(pr, traces, pre, n_post, 0, n_post);
     fp_flush_reset(pr, k, 0, pr->n_pre, 0, n_post);
     pr->plastic->h_meta[0] = k;
+    if (pr->plastic->summed) pr->plastic->h_meta[2] = k;
     pr->plastic->h_meta[1] = 0;
 }
 

@@ -45,11 +45,17 @@
  *   sum_seen  = h_sum[j] when the synapse was last brought up to date.
  * A row scan applies it to every synapse (a subtraction, a product, a clip:
  * no branch, no history read), sets sum_seen[q] = h_sum[j], then delivers
- * and depresses.  The sums restart -- a flush: every pending sum applied,
- * sums and sum_seen zeroed, b = k -- every sum_period = 8 tau / dt steps,
+ * and depresses.  The sums restart every sum_period = 8 tau / dt steps,
  * checked at every step (so at the same steps however runs are cut), which
  * bounds the rounding error of a difference of two sums, relative to it, by
- * ~n e^8 2^-53 (n: its terms).  Same weights as the other schemes to
+ * ~n e^8 2^-53 (n: its terms).  A restart at step k touches no synapse of a
+ * row updated since the last restart: h_sum moves to h_old, h_sum = 0 and
+ * b = k, and such a row's next update adds f_i(b_prev) (h_old[j] -
+ * sum_seen[q]) + f_i(b) h_sum[j]; rows not updated since (silent for a whole
+ * period, but that have spiked) are brought up to date first, so that no
+ * row lags by two epochs (t_upd[i]: the step of row i's last update).  A
+ * read of the weights is a full flush: all pending sums applied, sums and
+ * sum_seen zeroed.  Same weights as the other schemes to
  * rounding; a read of the weights applies the sums in two parts, so unlike
  * histories the later rounding depends on when weights are read.  8 bytes
  * per synapse (sum_seen) instead of histories per neuron.
@@ -281,6 +287,17 @@ void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *
 
 void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
                     int32_t jlo, int32_t jhi);
+
+/* A summed rule's restart at step k in two parts for threads, as the
+ * flush's: rows of the previous epoch that have spiked are brought up to
+ * date in the synapses onto [jlo, jhi); then, once all parts are done, those
+ * rows of [ilo, ihi) are marked as of the current epoch and the sums of
+ * [jlo, jhi) move to h_old (the caller sets h_meta[2] = h_meta[0] = k). */
+void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                    int32_t n_post, int32_t jlo, int32_t jhi);
+
+void fp_sum_shift(const fp_proj *pr, const fp_group *pre, int32_t ilo, int32_t ihi,
+                  int32_t jlo, int32_t jhi);
 
 /* Voltage-based STDP of Clopath et al. (2010), Nat Neurosci 13:344, eqs. 1-4
  * (as NEST's clopath_synapse computes it), onto FP_ADEX_CLOPATH neurons whose

@@ -134,13 +134,15 @@ typedef struct {
     int32_t *h_prev;        /* h_last + n_post */
     int32_t *h_step;        /* [n_post * h_cap] spike steps minus h_meta[0] */
     double *h_o2;           /* [n_post * h_cap] triplet o2 at those spikes, or NULL (pair) */
-    int64_t *h_meta;        /* [2]: step that h_step counts from, largest h_len */
+    int64_t *h_meta;        /* [2]: step that h_step counts from, largest h_len;
+                             * summed rules [3]: base, 1 if anything pending, previous base */
     double *ybuf;           /* [n_post] scratch: postsynaptic traces of one step */
     /* summed rules (deferred, additive pair potentiation, fp_plasticity.h): */
     int32_t summed;         /* 1: pending potentiation as sums, not histories */
     int32_t sum_period;     /* steps after which the sums restart (a flush) */
     double *h_sum;          /* [n_post] sum of e^{-(t_j - h_meta[0]) dt/tau} over the
                              * neuron's spikes t_j since h_meta[0] */
+    double *h_old;          /* [n_post] the same over [h_meta[2], h_meta[0]), from h_meta[2] */
     double *sum_seen;       /* [nnz] h_sum of the synapse's target when last applied */
     /* voltage-based rule of Clopath et al. (2010), fp_plasticity.h; clopath == 0: off */
     int32_t clopath, ltd_homeostatic;

@@ -212,7 +212,7 @@ class Network:
             if p.deferred:                      # spike histories
                 # (t_upd; h_len, h_last, ybuf; steps, plus triplet o2 counted always)
                 b += 8 * p.pre.n + p.post.n * (20 + S._HISTORY_CAP * (4 + 8))
-                b += 8 * (p.n_synapses + p.post.n) * p.plasticity.summed    # sums
+                b += 8 * (p.n_synapses + 2 * p.post.n) * p.plasticity.summed    # sums
             elif p.plasticity is not None:      # transposed index, eligibility, user variables
                 b += 8 * (p.post.n + 1) + 12 * p.n_synapses
                 b += 8 * p.n_synapses * (p.eligibility is not None)

@@ -339,7 +339,9 @@ class Projection:
                     ybuf=np.zeros(self.post.n))
         if self.plasticity.summed:
             self._history.update(summed=1, sum_period=max(1, int(_SUM_RANGE * tau_pot / self.dt)),
-                                 h_sum=np.zeros(self.post.n), sum_seen=self._zero_sum_seen())
+                                 h_sum=np.zeros(self.post.n), h_old=np.zeros(self.post.n),
+                                 sum_seen=self._zero_sum_seen(),
+                                 h_meta=np.array([k, 0, k], dtype=np.int64))
         return self._history
 
     def _zero_sum_seen(self):

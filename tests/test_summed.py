@@ -98,7 +98,7 @@ def test_summed_weights_are_current_when_read():
 
 def test_summed_memory_is_counted():
     nets = {u: _net(RULES["pair_additive"], u) for u in ("deferred", "summed")}
-    extra = sum(8 * (p.n_synapses + p.post.n) for p in nets["summed"].projections)
+    extra = sum(8 * (p.n_synapses + 2 * p.post.n) for p in nets["summed"].projections)
     est = {u: n.memory_estimate()["total"] for u, n in nets.items()}
     assert est["summed"] - est["deferred"] == extra
 

@@ -73,6 +73,7 @@ cdef extern from "fp_types.h":
         double *ybuf
         int32_t summed, sum_period
         double *h_sum
+        double *h_old
         double *sum_seen
         int32_t clopath, ltd_homeostatic
         double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt
