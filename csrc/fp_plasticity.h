@@ -55,10 +55,10 @@
  * period, but that have spiked) are brought up to date first, so that no
  * row lags by two epochs (t_upd[i]: the step of row i's last update).  A
  * read of the weights is a full flush: all pending sums applied, sums and
- * sum_seen zeroed.  Same weights as the other schemes to
- * rounding; a read of the weights applies the sums in two parts, so unlike
- * histories the later rounding depends on when weights are read.  8 bytes
- * per synapse (sum_seen) instead of histories per neuron.
+ * sum_seen zeroed.  Same weights as the other schemes to rounding; since
+ * a read applies a synapse's sum in two parts, the later rounding depends
+ * on when weights are read (histories: never).  Costs 8 bytes per synapse
+ * (sum_seen); the histories go unused.
  * Order within a step s, as in Brian2 (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;
