@@ -403,39 +403,6 @@ static void trace_dense(const fp_trace *t, int64_t s, int32_t a, int32_t b, doub
     for (int32_t j = a; j < b; ++j) out[j] = fp_trace_at(t, j, s);
 }
 
-/* Delivery and depression of synapses [b0, b1) of row i (fp_deliver_deferred). */
-FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
-                                    int64_t s, double r2, double *ring, int64_t rbase,
-                                    int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1,
-                                    int wdep)
-{
-    const fp_plastic *pl = pr->plastic;
-    const int32_t *post_ids = pr->post_ids;
-    double *w = pr->weight;
-    double *row = NULL;         /* the ring slot of every synapse when they share a delay */
-    if (ring && !pr->delay) {
-        int64_t slot = rbase + pr->delay0;
-        if (slot >= ring_len) slot -= ring_len;
-        row = ring + slot * n_post;
-    }
-    const double a_dep = pl->a_dep, a3_dep = pl->a3_dep, offset = pl->offset;
-    const double w_min = pl->w_min, w_max = pl->w_max;
-    for (int64_t q = b0; q < b1; ++q) {
-        const int32_t j = post_ids[q];
-        const double wq = w[q];
-        if (row) {
-            row[j] += wq;
-        } else if (ring) {
-            int64_t slot = rbase + pr->delay[q];
-            if (slot >= ring_len) slot -= ring_len;
-            ring[slot * n_post + j] += wq;
-        }
-        const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
-        const double dw = f_minus_k(pl, wq, wdep) * (a_dep * (y + offset) + a3_dep * y * r2);
-        w[q] = clip(wq + dw, w_min, w_max);
-    }
-}
-
 /* Summed rules (fp_plasticity.h): the potentiation pending for a synapse
  * of row i onto neuron j, in an epoch of base b, is f_i(b) (h[j] - sum_seen[q])
  * with f_i(b) = scale a_pot x(t_L+) e^{(t_L - b) dt/tau} (t_L the row's last
@@ -476,12 +443,13 @@ FP_ALWAYS_INLINE double sum_apply(const fp_plastic *pl, double w, int32_t j, dou
     return clip(w + d, pl->w_min, pl->w_max);
 }
 
-/* Summed rules' delivery of synapses [b0, b1) of a row (factors f, f_prev):
- * pending sum, then delivery and depression as depress_block does them. */
-FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
-                                   int64_t s, double r2, double f, double f_prev, int epoch,
-                                   double *ring, int64_t rbase, int32_t ring_len, int32_t n_post,
-                                   int64_t b0, int64_t b1)
+/* Delivery and depression of synapses [b0, b1) of row i (fp_deliver_deferred);
+ * with summed (a summed rule with anything pending), each synapse's pending
+ * sum first (sum_apply: the row's epoch and factors f, f_prev). */
+FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
+                                    int64_t s, double r2, double *ring, int64_t rbase,
+                                    int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1,
+                                    int wdep, int summed, int epoch, double f, double f_prev)
 {
     const fp_plastic *pl = pr->plastic;
     const int32_t *post_ids = pr->post_ids;
@@ -493,12 +461,15 @@ FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const 
         if (slot >= ring_len) slot -= ring_len;
         row = ring + slot * n_post;
     }
-    const double a_dep = pl->a_dep, a3_dep = pl->a3_dep, offset = pl->offset, scale = pl->scale;
+    const double a_dep = pl->a_dep, a3_dep = pl->a3_dep, offset = pl->offset;
     const double w_min = pl->w_min, w_max = pl->w_max;
     for (int64_t q = b0; q < b1; ++q) {
         const int32_t j = post_ids[q];
-        const double wq = sum_apply(pl, w[q], j, seen[q], f, f_prev, epoch);
-        seen[q] = h_sum[j];
+        double wq = w[q];
+        if (summed) {
+            wq = sum_apply(pl, wq, j, seen[q], f, f_prev, epoch);
+            seen[q] = h_sum[j];
+        }
         if (row) {
             row[j] += wq;
         } else if (ring) {
@@ -507,7 +478,7 @@ FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, const fp_trace *ty, const 
             ring[slot * n_post + j] += wq;
         }
         const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
-        const double dw = scale * (a_dep * (y + offset) + a3_dep * y * r2);    /* (f-: additive) */
+        const double dw = f_minus_k(pl, wq, wdep) * (a_dep * (y + offset) + a3_dep * y * r2);
         w[q] = clip(wq + dw, w_min, w_max);
     }
 }
@@ -600,11 +571,11 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
                 const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
                 fp_ahead_step(&ah, b1 - b0);
                 if (epoch == SUM_NOW)       /* (the common case, compiled on its own) */
-                    summed_block(pr, ty, ydense, s, r2, f, f_prev, SUM_NOW, ring, rbase,
-                                 ring_len, n_post, b0, b1);
+                    depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
+                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev);
                 else
-                    summed_block(pr, ty, ydense, s, r2, f, f_prev, epoch, ring, rbase,
-                                 ring_len, n_post, b0, b1);
+                    depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
+                                  FP_WDEP_ADDITIVE, 1, epoch, f, f_prev);
             }
             continue;
         }
@@ -613,7 +584,8 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
             fp_ahead_step(&ah, b1 - b0);
             if (replaying)      /* postsynaptic spikes in [t0, s) */
                 replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
-            depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep);
+            depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep,
+                          0, 0, 0.0, 0.0);
         }
     }
 }

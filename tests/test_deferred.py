@@ -56,12 +56,13 @@ def _run(net, pieces=(0.4,)):
     return [(m.i.copy(), m.t.copy()) for m in mons], [p.weight.copy() for p in net.projections]
 
 
-@pytest.mark.parametrize("name", sorted(RULES))
-def test_deferred_equals_immediate(name):
-    nets = {u: _net(RULES[name], u) for u in ("immediate", "deferred")}
-    assert all(p.deferred for p in nets["deferred"].projections)
+def assert_equals_immediate(factory, update, name):
+    """_net with rule factory(update) gives immediate's spikes, and its weights
+    to 1e-12."""
+    nets = {u: _net(factory, u) for u in ("immediate", update)}
+    assert all(p.deferred for p in nets[update].projections)
     assert not any(p.deferred for p in nets["immediate"].projections)
-    (s_i, w_i), (s_d, w_d) = _run(nets["immediate"]), _run(nets["deferred"])
+    (s_i, w_i), (s_d, w_d) = _run(nets["immediate"]), _run(nets[update])
     for (ii, ti), (idd, td) in zip(s_i, s_d):
         np.testing.assert_array_equal(ii, idd)
         np.testing.assert_array_equal(ti, td)
@@ -73,6 +74,11 @@ def test_deferred_equals_immediate(name):
         assert (w == W_MAX).sum() > 10 and (w == 0.0).sum() > 10
     if name == "triplet_all":
         assert (w == W_MAX).sum() > 10
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_deferred_equals_immediate(name):
+    assert_equals_immediate(RULES[name], "deferred", name)
 
 
 @pytest.mark.parametrize("name", ["pair_additive", "triplet_all"])

@@ -26,6 +26,10 @@ RULES = {
                                                  w_min=0.0, w_max=W_MAX),
     "triplet_nearest": lambda: fp.TripletSTDP.preset("hippocampal_nearest", w_min=0.0, w_max=W_MAX),
     "inhibitory": lambda: fp.InhibitorySTDP(eta=0.01, rho0=10.0, w_max=W_MAX),
+    "pair_additive_summed": lambda: fp.PairSTDP(a_pre=0.02, a_post=-0.021, w_max=W_MAX,
+                                                update="summed"),
+    "inhibitory_summed": lambda: fp.InhibitorySTDP(eta=0.01, rho0=10.0, w_max=W_MAX,
+                                                   update="summed"),
     "reward_modulated": lambda: fp.RewardModulated(
         fp.PairSTDP(a_pre=0.5, a_post=-0.6, w_max=W_MAX), tau_c=0.05),
     "reward_modulated_pre_centred": lambda: fp.RewardModulated(

@@ -8,7 +8,7 @@ import fastplastic as fp
 import fastplastic.synapses as S
 from fastplastic.units import ms, nA
 
-from test_deferred import RULES, W_MAX, _net, _run
+from test_deferred import RULES, W_MAX, _net, _run, assert_equals_immediate
 
 SUMMABLE = ["pair_additive", "pair_short_tau", "inhibitory"]
 RULES = dict(RULES)
@@ -34,18 +34,8 @@ def _slow_net(factory, update, seed=4, delay_steps=6):
 
 @pytest.mark.parametrize("name", SUMMABLE)
 def test_summed_equals_immediate(name):
-    nets = {u: _net(RULES[name], u) for u in ("immediate", "summed")}
-    assert all(p.plasticity.summed and p.deferred for p in nets["summed"].projections)
-    (s_i, w_i), (s_s, w_s) = _run(nets["immediate"]), _run(nets["summed"])
-    for (ii, ti), (i_s, t_s) in zip(s_i, s_s):
-        np.testing.assert_array_equal(ii, i_s)
-        np.testing.assert_array_equal(ti, t_s)
-    assert sum(len(i) for i, _ in s_i) > 1000
-    for a, b in zip(w_i, w_s):
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
-    w = np.concatenate(w_s)
-    if name == "pair_additive":                 # both bounds were exercised
-        assert (w == W_MAX).sum() > 10 and (w == 0.0).sum() > 10
+    assert RULES[name]("summed").summed
+    assert_equals_immediate(RULES[name], "summed", name)
 
 
 @pytest.mark.parametrize("sum_range", [S._SUM_RANGE, 0.4])
