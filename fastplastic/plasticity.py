@@ -160,7 +160,7 @@ class _Rule:
         """Deferred potentiation for a projection of n_synapses?"""
         if self.update == "auto":
             return self._can_defer() and n_synapses >= AUTO_DEFER_MIN_SYNAPSES
-        return self.update in ("deferred", "summed")
+        return self.deferred
 
     def params(self):
         """Constructor arguments (dict of scalars and strings; nested rules and
