@@ -187,6 +187,8 @@ def capacity_notes(fp_runs, together_runs, n):
     return lines
 
 
+UPDATES = ("auto", "deferred", "summed", "immediate")    # fastplastic.PairSTDP(update=)
+
 PROBE_LABELS = {"static": "static",
                 "stdp_pre": "STDP pre-spike writes (no potentiation)",
                 "stdp_post": "full STDP (pre-spike writes + post-spike column walks)"}
@@ -282,8 +284,10 @@ def main():
     ap.add_argument("--threads", default="1",
                     help="fastplastic's thread counts, comma-separated; the first is the "
                          "reference the others (and the peers) are compared with")
-    ap.add_argument("--update", default="auto", choices=["auto", "deferred", "summed", "immediate"],
-                    help="fastplastic's STDP update scheme (fastplastic.PairSTDP; \"summed\": "
+    ap.add_argument("--update", default="auto",
+                    help="fastplastic's STDP update schemes (fastplastic.PairSTDP), comma-"
+                         "separated: the first is the reference; each other one adds a row, "
+                         "run at the first thread count in the same rounds (\"summed\": "
                          "8 B per plastic synapse more, fastest at 10^7)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     ap.add_argument("--no-probe", action="store_true", help="skip the C ceiling probe")
@@ -310,6 +314,10 @@ def main():
     workloads = [w for w in args.workloads.split(",") if w]
     durations = [float(d) for d in args.durations.split(",")]
     plastic = [s == "stdp" for s in args.plasticity.split(",")]
+    updates = args.update.split(",")
+    for u in updates:
+        if u not in UPDATES:
+            ap.error(f"unknown --update {u!r}; choose from {', '.join(UPDATES)}")
 
     print("command: python " + " ".join(shlex.quote(a) for a in sys.argv))
     print(f"machine: {os.cpu_count()} cores, load average at start "
@@ -331,15 +339,20 @@ def main():
                 common = ["--workload", wname, "--duration", repr(duration)]
                 common += ["--stdp"] if stdp else []
                 fp_runs = {t: [] for t in threads}
+                other = {u: [] for u in (updates[1:] if stdp else [])}    # other schemes
                 peer_runs = {p: [] for p in peers}
                 together = []
                 for rnd in range(args.repeats):         # alternate, so drift hits all
                     this = common + ["--seed", str(w["seed"] + (0 if args.fixed_seed else rnd))]
-                    fp_this = this + (["--update", args.update] if stdp else [])
+                    fp_this = this + (["--update", updates[0]] if stdp else [])
                     for t in threads:
                         fp_runs[t].append(run_script(sys.executable, "fastplastic_coba.py",
                                                      fp_this + ["--threads", str(t)],
                                                      args.timeout))
+                    for u in other:
+                        other[u].append(run_script(sys.executable, "fastplastic_coba.py",
+                                                   this + ["--update", u, "--threads",
+                                                           str(threads[0])], args.timeout))
                     if do_cap:
                         together.append(run_together(sys.executable, "fastplastic_coba.py",
                                                      fp_this + ["--threads", "1"], args.timeout,
@@ -354,6 +367,8 @@ def main():
                 rows = [(f"fastplastic ({t} thread{'s' * (t > 1)})", fp_runs[t],
                          None if t == threads[0] else median_ratio(ref, fp_runs[t]))
                         for t in threads]
+                rows += [(f"fastplastic update={u} ({threads[0]} thread{'s' * (threads[0] > 1)})",
+                          other[u], median_ratio(ref, other[u])) for u in other]
                 notes = []
                 if do_cap:
                     rows.append((f"fastplastic ({n_cap} x 1 thread, at once)",
@@ -370,7 +385,7 @@ def main():
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
                          f"i_bias {w['i_bias'] * 1e9:g} nA, seed {seeds}, {duration:g} s, "
                          f"{'pair STDP on E->E' if stdp else 'static'}"
-                         f"{f' (fastplastic update={args.update})' if stdp and args.update != 'auto' else ''}"
+                         f"{f' (fastplastic update={updates[0]})' if stdp and updates[0] != 'auto' else ''}"
                          f"; median of "
                          f"{args.repeats}, alternating")
                 print()
