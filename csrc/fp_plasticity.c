@@ -497,15 +497,11 @@ static void sum_replay(const fp_proj *pr, const fp_trace *traces, const fp_group
         const int epoch = sum_epoch(pl, i);
         if (!all && !(epoch == SUM_PREV && pre->last_spike[i] >= 0)) continue;
         const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
-        const double f_prev = sum_factor(pl, tx, pre, i, pl->h_meta[2]);
+        const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2]) : 0.0;
         int64_t q0, q1;
         fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
-        if (epoch == SUM_NOW)
-            for (int64_t q = q0; q < q1; ++q)
-                w[q] = sum_apply(pl, w[q], post_ids[q], seen[q], f, f_prev, SUM_NOW);
-        else if (epoch == SUM_PREV)
-            for (int64_t q = q0; q < q1; ++q)
-                w[q] = sum_apply(pl, w[q], post_ids[q], seen[q], f, f_prev, SUM_PREV);
+        for (int64_t q = q0; q < q1; ++q)           /* (not a hot path: one branch is fine) */
+            w[q] = sum_apply(pl, w[q], post_ids[q], seen[q], f, f_prev, epoch);
         if (all) memset(seen + q0, 0, (size_t)(q1 - q0) * sizeof(double));
         else for (int64_t q = q0; q < q1; ++q) seen[q] = pl->h_sum[post_ids[q]];
     }
@@ -565,7 +561,8 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         if (pl->summed && pending_any) {    /* (nothing pending: sums, sum_seen all 0) */
             const int epoch = sum_epoch(pl, i);
             const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
-            const double f_prev = sum_factor(pl, tx, pre, i, pl->h_meta[2]);
+            const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2])
+                                                    : 0.0;
             ah.s = pl->sum_seen;
             for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
                 const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
