@@ -2,7 +2,7 @@
 on a bench/peers COBA workload, for changes too small for this noisy VM's
 run-to-run spread (single runs vary by +-30 %, in phases lasting minutes).
 
-    python bench/ab_builds.py /tmp/build_a /tmp/build_b --pairs 8 --stdp [--workload 1e7]
+    python bench/ab_builds.py /tmp/build_a /tmp/build_b --pairs 8 --stdp [--workload 1e7] [--update summed]
 
 Each pair runs A and B at the same time, pinned to cpu 0 and cpu 1, then
 swapped; the pair's ratio is the geometric mean of the two ratios A/B, so
@@ -24,7 +24,7 @@ import sys, time
 sys.path.insert(0, {peers!r})
 import fastplastic, workloads as W, fastplastic_coba as F
 assert fastplastic.__file__.startswith({root!r}), fastplastic.__file__
-net = F.build(W.spec({workload!r}), {stdp!r}, 1)[0]
+net = F.build(W.spec({workload!r}), {stdp!r}, 1, {update!r})[0]
 net.run(1e-3, progress=False)
 t0 = time.perf_counter()
 net.run({duration!r}, progress=False)
@@ -35,7 +35,8 @@ print(time.perf_counter() - t0)
 def _start(root, cpu, args):
     root = os.path.abspath(root)
     code = _RUN.format(peers=os.path.join(root, "bench", "peers"), root=root,
-                       workload=args.workload, stdp=args.stdp, duration=args.duration)
+                       workload=args.workload, stdp=args.stdp, duration=args.duration,
+                       update=args.update)
     env = dict(os.environ, PYTHONPATH=root, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     return subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, "-c", code],
                             cwd=root, env=env, stdout=subprocess.PIPE, text=True)
@@ -57,6 +58,7 @@ def main():
     ap.add_argument("--workload", default="1e7")
     ap.add_argument("--duration", type=float, default=1.0, help="simulated seconds")
     ap.add_argument("--stdp", action="store_true")
+    ap.add_argument("--update", default="auto", help="the STDP rule's update scheme")
     args = ap.parse_args()
     if (os.cpu_count() or 1) < 2:
         raise SystemExit("needs two cores")

@@ -4,7 +4,7 @@ workload built once per scheme in one process, pieces of it run alternately
 weights are read after every piece (the pending updates applied in the timed
 region, as a peer's run applies every update).
 
-    python bench/ab_updates.py --workload 1e7 --updates deferred,summed --pieces 6
+    python bench/ab_updates.py --workload 1e7 --updates deferred,summed --pieces 6   (auto = summed here)
 
 Prints each scheme's piece times, its seconds per simulated second, the
 ratios to the first scheme, and the largest weight difference between them

@@ -10,7 +10,7 @@ void fp_trace_spikes(fp_trace *t, const int32_t *ids, int64_t nspk, int64_t s, i
         if (j < a || j >= b) continue;
         const double v = fp_trace_at(t, j, s);
         t->prev[j] = v;
-        t->val[j] = t->mode == FP_TRACE_NEAREST ? 1.0 : v + 1.0;
+        t->val[j] = trace_jump(t, v);
         t->at_spike[j] = t->val[j];
         t->last[j] = s;
     }
@@ -403,17 +403,28 @@ static void trace_dense(const fp_trace *t, int64_t s, int32_t a, int32_t b, doub
     for (int32_t j = a; j < b; ++j) out[j] = fp_trace_at(t, j, s);
 }
 
-/* Summed rules (fp_plasticity.h): the potentiation pending for a synapse
- * of row i onto neuron j, in an epoch of base b, is f_i(b) (h[j] - sum_seen[q])
- * with f_i(b) = scale a_pot x(t_L+) e^{(t_L - b) dt/tau} (t_L the row's last
- * spike; 0 before any) and h[j] the sum of e^{-(t_j - b) dt/tau} over j's
- * spikes in the epoch. */
+/* Summed rules (fp_plasticity.h): row i's factor in an epoch of base b,
+ * f_i(b) = scale a_pot x(t_L+) e^{(t_L - b) dt/tau} (t_L the row's last
+ * spike; 0 before any), as it is after that spike (at_spike[i]) ... */
+static inline double sum_factor_at(const fp_plastic *pl, double x_after, int64_t L, int64_t base)
+{
+    return pl->scale * pl->a_pot * x_after * exp((double)(L - base) * pl->dt_tau_pot);
+}
+
 static inline double sum_factor(const fp_plastic *pl, const fp_trace *tx, const fp_group *pre,
                                 int32_t i, int64_t base)
 {
     const int64_t L = pre->last_spike[i];
-    if (L < 0) return 0.0;
-    return pl->scale * pl->a_pot * tx->at_spike[i] * exp((double)(L - base) * pl->dt_tau_pot);
+    return L < 0 ? 0.0 : sum_factor_at(pl, tx->at_spike[i], L, base);
+}
+
+/* ... and as it will be after its spike at step s (the same arithmetic as
+ * fp_trace_spikes and sum_factor, so the same bits: the stored offsets
+ * cancel exactly what the next update adds back). */
+static inline double sum_factor_next(const fp_plastic *pl, const fp_trace *tx, int32_t i,
+                                     int64_t s, int64_t base)
+{
+    return sum_factor_at(pl, trace_jump(tx, fp_trace_at(tx, i, s)), s, base);
 }
 
 /* Which sums row i's sum_seen belong to: SUM_NOW the current epoch (last
@@ -428,32 +439,35 @@ static inline int sum_epoch(const fp_plastic *pl, int32_t i)
     return t >= pl->h_meta[0] ? SUM_NOW : (t >= pl->h_meta[2] ? SUM_PREV : SUM_NONE);
 }
 
-/* w after the pending sum of synapse q onto j of a row in epoch `epoch`:
- * f (h_sum[j] - seen), or for a row last updated in the previous epoch
- * f_prev (h_old[j] - seen) + f h_sum[j] (each term of one sign, so one clip
- * gives what clipping after every spike's term would). */
-FP_ALWAYS_INLINE double sum_apply(const fp_plastic *pl, double w, int32_t j, double seen,
-                                  double f, double f_prev, int epoch)
+/* The weight of synapse q onto j, from its stored offset u = w - f h_seen
+ * (fp_plasticity.h), of a row in epoch `epoch`: clip(u + f h_sum[j]), or for
+ * a row last updated in the previous epoch clip(u + f_prev h_old[j] + f
+ * h_sum[j]); a row that has never spiked stores its weight (f = 0).  Every
+ * pending term has one sign, so one clip gives what clipping after every
+ * spike's term would. */
+FP_ALWAYS_INLINE double sum_apply(const fp_plastic *pl, double u, int32_t j, double f,
+                                  double f_prev, int epoch)
 {
-    const double hj = pl->h_sum[j];
-    double d;
-    if (epoch == SUM_NOW) d = f * (hj - seen);
-    else if (epoch == SUM_PREV) d = f_prev * (pl->h_old[j] - seen) + f * hj;
-    else return w;
-    return clip(w + d, pl->w_min, pl->w_max);
+    double d = f * pl->h_sum[j];
+    if (epoch == SUM_PREV) d += f_prev * pl->h_old[j];
+    else if (epoch == SUM_NONE) return u;
+    return clip(u + d, pl->w_min, pl->w_max);
 }
 
 /* Delivery and depression of synapses [b0, b1) of row i (fp_deliver_deferred);
- * with summed (a summed rule with anything pending), each synapse's pending
- * sum first (sum_apply: the row's epoch and factors f, f_prev). */
+ * with summed (a summed rule with anything pending), each synapse's weight
+ * from its offset first (sum_apply: the row's epoch and factors f, f_prev),
+ * and its new offset stored after (f_next: the row's factor after this
+ * spike). */
 FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
                                     int64_t s, double r2, double *ring, int64_t rbase,
                                     int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1,
-                                    int wdep, int summed, int epoch, double f, double f_prev)
+                                    int wdep, int summed, int epoch, double f, double f_prev,
+                                    double f_next)
 {
     const fp_plastic *pl = pr->plastic;
     const int32_t *post_ids = pr->post_ids;
-    double *w = pr->weight, *seen = pl->sum_seen;
+    double *w = pr->weight;
     const double *h_sum = pl->h_sum;
     double *row = NULL;         /* the ring slot of every synapse when they share a delay */
     if (ring && !pr->delay) {
@@ -466,10 +480,7 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
     for (int64_t q = b0; q < b1; ++q) {
         const int32_t j = post_ids[q];
         double wq = w[q];
-        if (summed) {
-            wq = sum_apply(pl, wq, j, seen[q], f, f_prev, epoch);
-            seen[q] = h_sum[j];
-        }
+        if (summed) wq = sum_apply(pl, wq, j, f, f_prev, epoch);
         if (row) {
             row[j] += wq;
         } else if (ring) {
@@ -479,31 +490,33 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
         }
         const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
         const double dw = f_minus_k(pl, wq, wdep) * (a_dep * (y + offset) + a3_dep * y * r2);
-        w[q] = clip(wq + dw, w_min, w_max);
+        wq = clip(wq + dw, w_min, w_max);
+        w[q] = summed ? wq - f_next * h_sum[j] : wq;
     }
 }
 
-/* Pending sums of the synapses onto [jlo, jhi) of every row applied; with
- * all (a flush) sum_seen zeroed, else (a restart's catch-up) only rows of
- * the previous epoch that have spiked, their sum_seen set to h_sum. */
+/* Pending sums of the synapses onto [jlo, jhi) of every row applied: with
+ * all (a flush) the weights stored, else (a restart's catch-up) only rows of
+ * the previous epoch that have spiked, their offsets from h_sum stored. */
 static void sum_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                        int32_t n_post, int32_t jlo, int32_t jhi, int all)
 {
     const fp_plastic *pl = pr->plastic;
     const fp_trace *tx = &traces[pl->tr_pot];
     const int32_t *post_ids = pr->post_ids;
-    double *w = pr->weight, *seen = pl->sum_seen;
+    double *w = pr->weight;
     for (int32_t i = 0; i < pr->n_pre; ++i) {
         const int epoch = sum_epoch(pl, i);
         if (!all && !(epoch == SUM_PREV && pre->last_spike[i] >= 0)) continue;
         const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
         const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2]) : 0.0;
+        const double f_keep = all ? 0.0 : f;        /* (the offset left: none after a flush) */
         int64_t q0, q1;
         fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
-        for (int64_t q = q0; q < q1; ++q)           /* (not a hot path: one branch is fine) */
-            w[q] = sum_apply(pl, w[q], post_ids[q], seen[q], f, f_prev, epoch);
-        if (all) memset(seen + q0, 0, (size_t)(q1 - q0) * sizeof(double));
-        else for (int64_t q = q0; q < q1; ++q) seen[q] = pl->h_sum[post_ids[q]];
+        for (int64_t q = q0; q < q1; ++q) {         /* (not a hot path: branches are fine) */
+            const int32_t j = post_ids[q];
+            w[q] = sum_apply(pl, w[q], j, f, f_prev, epoch) - f_keep * pl->h_sum[j];
+        }
     }
 }
 
@@ -558,21 +571,21 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         fp_ahead ah = {0};
         if (k + 1 < nspk)
             fp_ahead_init(&ah, pr->row_ptr, pr->post_ids, pr->weight, ids[k + 1], jlo, jhi, n_post);
-        if (pl->summed && pending_any) {    /* (nothing pending: sums, sum_seen all 0) */
+        if (pl->summed && pending_any) {    /* (nothing pending: sums all 0, offsets = weights) */
             const int epoch = sum_epoch(pl, i);
             const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
             const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2])
                                                     : 0.0;
-            ah.s = pl->sum_seen;
+            const double f_next = sum_factor_next(pl, tx, i, s, pl->h_meta[0]);
             for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
                 const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
                 fp_ahead_step(&ah, b1 - b0);
                 if (epoch == SUM_NOW)       /* (the common case, compiled on its own) */
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
-                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev);
+                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev, f_next);
                 else
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
-                                  FP_WDEP_ADDITIVE, 1, epoch, f, f_prev);
+                                  FP_WDEP_ADDITIVE, 1, epoch, f, f_prev, f_next);
             }
             continue;
         }
@@ -582,7 +595,7 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
             if (replaying)      /* postsynaptic spikes in [t0, s) */
                 replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
             depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep,
-                          0, 0, 0.0, 0.0);
+                          0, 0, 0.0, 0.0, 0.0);
         }
     }
 }
@@ -668,7 +681,7 @@ void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *
 {
     const fp_plastic *pl = pr->plastic;
     if (pl->h_meta[1] == 0) return;
-    if (pl->summed) {       /* every pending sum applied, sum_seen zeroed */
+    if (pl->summed) {       /* every pending sum applied: weights, not offsets */
         sum_replay(pr, traces, pre, n_post, jlo, jhi, 1);
         return;
     }

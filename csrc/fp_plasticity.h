@@ -39,26 +39,30 @@
  * term) keep no histories.  Every term of a synapse's pending potentiation
  * is scale a_pot x(t_L+) e^{-(t_j - t_L) dt/tau}, one sign, so its clipped
  * sequence equals one clip of the sum; the sum over j's spikes t_j that the
- * synapse has not seen is f_i (h_sum[j] - sum_seen[q]) with
+ * synapse has not seen is f_i (h_sum[j] - h_seen) with
  *   h_sum[j]  = sum of e^{-(t_j - b) dt/tau} over j's spikes since b = h_meta[0],
  *   f_i       = scale a_pot x(t_L+) e^{(t_L - b) dt/tau}  (one exp per row),
- *   sum_seen  = h_sum[j] when the synapse was last brought up to date.
- * A row scan applies it to every synapse (a subtraction, a product, a clip:
- * no branch, no history read), sets sum_seen[q] = h_sum[j], then delivers
- * and depresses.  The sums restart every sum_period = 8 tau / dt steps,
- * checked at every step (so at the same steps however runs are cut), which
- * bounds the rounding error of a difference of two sums, relative to it, by
+ *   h_seen    = h_sum[j] when the synapse was last brought up to date.
+ * The weight array then holds offsets u = w - f_i h_seen (f_i as after
+ * that update), not weights: a row scan recovers w = clip(u + f_i h_sum[j])
+ * (a product, an addition, a clip: no branch, no history read and no
+ * per-synapse state beyond the 8 bytes of w), delivers and depresses, and
+ * stores u = w - f_i' h_sum[j] with f_i' the row's factor after this spike
+ * (sum_factor_next: the bits the next scan computes).  The sums restart
+ * every sum_period = 8 tau / dt steps, checked at every step (so at the
+ * same steps however runs are cut), which bounds the rounding error of
+ * f_i h_sum against f_i h_seen, relative to their difference, by
  * ~n e^8 2^-53 (n: its terms).  A restart at step k touches no synapse of a
  * row updated since the last restart: h_sum moves to h_old, h_sum = 0 and
- * b = k, and such a row's next update adds f_i(b_prev) (h_old[j] -
- * sum_seen[q]) + f_i(b) h_sum[j]; rows not updated since (silent for a whole
+ * b = k, and such a row's next scan recovers w = clip(u + f_i(b_prev)
+ * h_old[j] + f_i(b) h_sum[j]); rows not updated since (silent for a whole
  * period, but that have spiked) are brought up to date first, so that no
  * row lags by two epochs (t_upd[i]: the step of row i's last update).  A
- * read of the weights is a full flush: all pending sums applied, sums and
- * sum_seen zeroed.  Same weights as the other schemes to rounding; since
- * a read applies a synapse's sum in two parts, the later rounding depends
- * on when weights are read (histories: never).  Costs 8 bytes per synapse
- * (sum_seen); the histories go unused.
+ * read of the weights is a full flush: every weight recovered and stored,
+ * sums zeroed (offsets of f_i h_sum = 0 are the weights).  Same weights as
+ * the other schemes to rounding; since a read applies a synapse's sum in
+ * two parts, the later rounding depends on when weights are read
+ * (histories: never).
  * Order within a step s, as in Brian2 (presynaptic pathway first):
  *   1. every projection delivers and depresses for the spikes of step s,
  *      reading postsynaptic traces that exclude spikes of step s;
@@ -128,6 +132,12 @@ static inline double fp_decay(const fp_trace *t, int64_t m)
 static inline double fp_trace_at(const fp_trace *t, int32_t j, int64_t s)
 {
     return t->val[j] * fp_decay(t, s - t->last[j]);
+}
+
+/* A trace's value just after a spike of its neuron, from v just before. */
+static inline double trace_jump(const fp_trace *t, double v)
+{
+    return t->mode == FP_TRACE_NEAREST ? 1.0 : v + 1.0;
 }
 
 /* First synapse of row i at or after position lo whose target is >= j (rows
@@ -204,7 +214,7 @@ static inline void fp_row_segment(const int64_t *row_ptr, const int32_t *post_id
  * at once on the two cores, then swapped), 10^7 synapses, 1 thread: static
  * 0.85x the time without, STDP 0.92x; 4k x 80 unchanged (its rows stay in
  * cache). */
-typedef struct { const int32_t *ids; const double *w; const double *s; int64_t q, end; } fp_ahead;
+typedef struct { const int32_t *ids; const double *w; int64_t q, end; } fp_ahead;
 
 /* Synapses of the current row per fp_ahead_step (fp_deliver). */
 #define FP_AHEAD_BLOCK 256
@@ -216,7 +226,6 @@ static inline void fp_ahead_init(fp_ahead *a, const int64_t *row_ptr, const int3
     const int64_t r0 = row_ptr[i], len = row_ptr[i + 1] - r0;
     a->ids = post_ids;
     a->w = w;
-    a->s = NULL;
     a->q = (r0 + len * jlo / n_post) & ~(int64_t)7;
     a->end = r0 + len * jhi / n_post;
 }
@@ -227,7 +236,6 @@ static inline void fp_ahead_step(fp_ahead *a, int64_t n)
     for (int64_t q = a->q; q < e; q += 8) {
         if ((q & 15) == 0) __builtin_prefetch(a->ids + q);
         __builtin_prefetch(a->w + q, 1);
-        if (a->s) __builtin_prefetch(a->s + q, 1);
     }
     a->q = e > a->q ? (e + 7) & ~(int64_t)7 : a->q;
 }

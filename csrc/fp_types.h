@@ -143,7 +143,6 @@ typedef struct {
     double *h_sum;          /* [n_post] sum of e^{-(t_j - h_meta[0]) dt/tau} over the
                              * neuron's spikes t_j since h_meta[0] */
     double *h_old;          /* [n_post] the same over [h_meta[2], h_meta[0]), from h_meta[2] */
-    double *sum_seen;       /* [nnz] h_sum of the synapse's target when last applied */
     /* voltage-based rule of Clopath et al. (2010), fp_plasticity.h; clopath == 0: off */
     int32_t clopath, ltd_homeostatic;
     double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt;

@@ -15,15 +15,17 @@ are brought up to date whenever they are read (``Projection.weight``,
 weight monitors, normalisation, checkpoints), bit for bit as if they had
 been all along.  ``update="summed"`` (additive pair rules only) defers too,
 but keeps for each postsynaptic neuron the running sum of its spikes'
-decay factors and for each synapse the sum it has seen (8 B/synapse more,
-no histories): the potentiation pending for a synapse is then one
-subtraction, one product and one clip, however many postsynaptic spikes
-it missed (fp_plasticity.h).  Same weights to rounding (tested to 1e-12
-against immediate); unlike "deferred" the rounding depends on when
-weights are read (a sum applied in two parts), so reading weights between
-runs may change later weights in the last bits.  ``update="auto"`` (default) picks
-deferred for projections of >= AUTO_DEFER_MIN_SYNAPSES synapses where the
-rule allows it.  Measured on this machine (in-process, runs alternated):
+decay factors instead of a spike history, and in each synapse's weight
+slot, between reads, the offset w - f h_seen (f: the row's trace factor,
+h_seen: the sum the synapse has seen): no byte more per synapse, and the
+potentiation pending for a synapse is one product, one addition and one
+clip however many postsynaptic spikes it missed (fp_plasticity.h).  Same
+weights to rounding (tested to 1e-12 against immediate); unlike "deferred"
+the rounding depends on when weights are read (a sum applied in two parts),
+so reading weights between runs may change later weights in the last bits.
+``update="auto"`` (default) defers for projections of >=
+AUTO_DEFER_MIN_SYNAPSES synapses where the rule allows it, as sums where it
+allows that.  Measured on this machine (in-process, runs alternated):
 at 10^7 synapses (10k x 1000) deferred takes 0.41x the time of immediate,
 at COBA 4k (2e5 plastic synapses) 0.93x, at 2k neurons 0.97x; deferred also
 needs no transposed index (12 B/synapse less).  Within one time step presynaptic
@@ -153,7 +155,8 @@ class _Rule:
 
     @property
     def summed(self):
-        """True for ``update="summed"``: deferred, pending updates kept as sums."""
+        """True for ``update="summed"``: deferred, pending updates kept as sums;
+        with "auto" the projection decides (Projection.summed)."""
         return self.update == "summed"
 
     def _defers(self, n_synapses):
@@ -161,6 +164,13 @@ class _Rule:
         if self.update == "auto":
             return self._can_defer() and n_synapses >= AUTO_DEFER_MIN_SYNAPSES
         return self.deferred
+
+    def _sums(self, n_synapses):
+        """Pending updates kept as sums for a projection of n_synapses?  With
+        "auto": wherever it defers and the rule allows it."""
+        if self.update == "auto":
+            return self._can_sum() and self._defers(n_synapses)
+        return self.summed
 
     def params(self):
         """Constructor arguments (dict of scalars and strings; nested rules and
@@ -238,7 +248,8 @@ class PairSTDP(_Rule):
     update : {"auto", "deferred", "summed", "immediate"}
         Where potentiation is computed (module docstring); "deferred" needs
         the all_to_all or nearest scheme, "summed" also the additive weight
-        dependence.  Default "auto" (never "summed").
+        dependence.  Default "auto": summed where allowed, else deferred, for
+        projections of >= AUTO_DEFER_MIN_SYNAPSES synapses; immediate below.
     """
 
     _param_names = ("tau_pre", "tau_post", "a_pre", "a_post", "w_min", "w_max", "scheme",

@@ -315,6 +315,12 @@ class Projection:
         """Whether this projection's potentiation is deferred (plasticity.py)."""
         return self.plasticity is not None and self.plasticity._defers(self.n_synapses)
 
+    @property
+    def summed(self):
+        """Whether this deferred projection keeps its pending updates as sums
+        (plasticity.py)."""
+        return self.plasticity is not None and self.plasticity._sums(self.n_synapses)
+
     def _deferred_scratch(self, min_delay, k, tau_pot, triplet):
         """Postsynaptic spike histories of the deferred scheme (fp_plasticity.h):
         steps counted from h_meta[0] = k, replay-factor cells of 2^h_gbits
@@ -333,25 +339,15 @@ class Projection:
                     t_upd=np.full(self.pre.n, k, dtype=np.int64),
                     h_len=np.zeros(self.post.n, dtype=np.int32),
                     h_last=np.full(2 * self.post.n, -1, dtype=np.int32),
-                    h_step=np.zeros(self.post.n * cap, dtype=np.int32),
+                    h_step=np.zeros(0 if self.summed else self.post.n * cap, dtype=np.int32),
                     h_o2=np.zeros(self.post.n * cap) if triplet else None,
                     h_meta=np.array([k, 0], dtype=np.int64),
                     ybuf=np.zeros(self.post.n))
-        if self.plasticity.summed:
+        if self.summed:                     # (sums instead of histories: no h_step)
             self._history.update(summed=1, sum_period=max(1, int(_SUM_RANGE * tau_pot / self.dt)),
                                  h_sum=np.zeros(self.post.n), h_old=np.zeros(self.post.n),
-                                 sum_seen=self._zero_sum_seen(),
                                  h_meta=np.array([k, 0, k], dtype=np.int64))
         return self._history
-
-    def _zero_sum_seen(self):
-        """sum_seen of a summed rule with nothing pending: zeros, reused from
-        the last run (a flush leaves it zero) so that short runs do not
-        allocate and fault in 8 B per synapse each."""
-        old = self._history.get("sum_seen") if self._history else None
-        if old is not None and old.shape == (self.n_synapses,):
-            return old
-        return np.zeros(self.n_synapses)
 
     def _uniform_delay(self):
         """The shared delay (steps) when every synapse has it, else 0."""

@@ -163,7 +163,8 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         if (pl.h_cap < 1 or n_tab < 0 or len(d["h_tab"]) != n_tab or len(d["t_upd"]) != n_pre
                 or len(d["h_len"]) != n_post or len(d["h_last"]) != 2 * n_post
                 or len(d["h_meta"]) != (3 if d.get("summed", 0) else 2)
-                or len(d["h_step"]) != n_post * pl.h_cap or len(d["ybuf"]) != n_post
+                or len(d["h_step"]) != (0 if d.get("summed", 0) else n_post * pl.h_cap)
+                or len(d["ybuf"]) != n_post
                 or (o2 is not None and len(o2) != n_post * pl.h_cap)
                 or (o2 is None) != (pl.tr_pot3 < 0)):
             raise ValueError("deferred plasticity scratch arrays have inconsistent sizes")
@@ -179,13 +180,12 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         pl.summed = d.get("summed", 0)
         if pl.summed:
             if (d["sum_period"] < 1 or len(d["h_sum"]) != n_post or len(d["h_old"]) != n_post
-                    or len(d["sum_seen"]) != nnz or pl.tr_pot3 >= 0 or pl.wdep != 0):
+                    or pl.tr_pot3 >= 0 or pl.wdep != 0):
                 raise ValueError("summed plasticity scratch arrays have inconsistent sizes, "
                                  "or the rule is not an additive pair rule")
             pl.sum_period = d["sum_period"]
             pl.h_sum = _f64(d["h_sum"])
             pl.h_old = _f64(d["h_old"])
-            pl.sum_seen = _f64(d["sum_seen"])
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
