@@ -427,7 +427,7 @@ static inline double sum_factor_next(const fp_plastic *pl, const fp_trace *tx, i
     return sum_factor_at(pl, trace_jump(tx, fp_trace_at(tx, i, s)), s, base);
 }
 
-/* Which sums row i's sum_seen belong to: SUM_NOW the current epoch (last
+/* Which sums row i's offsets were taken against: SUM_NOW the current epoch (last
  * updated at or after h_meta[0]), SUM_PREV the previous one (h_meta[2]),
  * SUM_NONE neither -- only rows that have never spiked (f_i = 0), which
  * restarts skip. */
