@@ -255,6 +255,7 @@ static void flush_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, in
     SYNC(nt > 1);
     part(net, pr->n_pre, t, nt, &ilo, &ihi);
     fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
+    if (pl->summed) fp_sum_base_y(pr, net->traces, k0, jlo, jhi);
     if (t == 0) {
         pl->h_meta[0] = k0;
         pl->h_meta[1] = 0;
@@ -280,6 +281,7 @@ static void restart_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, 
     SYNC(nt > 1);
     part(net, pr->n_pre, t, nt, &ilo, &ihi);
     fp_sum_shift(pr, pre, ilo, ihi, jlo, jhi);
+    fp_sum_base_y(pr, net->traces, k0, jlo, jhi);
     SYNC(nt > 1);
     if (t == 0) {
         pl->h_meta[2] = pl->h_meta[0];
@@ -825,8 +827,16 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     const int learns = network_learns(net), pipe = can_pipeline(net);
     net->bad_group = net->bad_var = net->bad_proj = -1;
     net->has_summed = 0;
-    for (int32_t q = 0; q < net->n_projs; ++q)
-        if (net->projs[q].plastic && net->projs[q].plastic->summed) net->has_summed = 1;
+    for (int32_t q = 0; q < net->n_projs; ++q) {
+        const fp_proj *pr = &net->projs[q];
+        fp_plastic *pl = (fp_plastic *)pr->plastic;
+        if (!(pl && pl->deferred && pl->summed)) continue;
+        net->has_summed = 1;
+        /* y_base's exponents span at most sum_period dt/tau (restarts), and
+         * its factors must stay normal doubles: else the dense traces */
+        pl->y_based = pl->sum_period * net->traces[pl->tr_dep].dt_tau <= 600.0;
+        fp_sum_base_y(pr, net->traces, pl->h_meta[0], 0, net->groups[pr->post].n);
+    }
     fp_balance bal;
     balance_init(&bal, nt);
     /* (the cuts carry over: each call is one chunk of a run, 2000 steps by

@@ -439,6 +439,23 @@ static inline int sum_epoch(const fp_plastic *pl, int32_t i)
     return t >= pl->h_meta[0] ? SUM_NOW : (t >= pl->h_meta[2] ? SUM_PREV : SUM_NONE);
 }
 
+/* Summed rules: y_base[j] of the depression trace ty against base b (a pure
+ * function of the trace's state, so that recomputing it -- every fp_run,
+ * restart and flush -- gives the bits it had). */
+static inline double base_y(const fp_trace *ty, int32_t j, int64_t b)
+{
+    return ty->val[j] * exp((double)(ty->last[j] - b) * ty->dt_tau);
+}
+
+void fp_sum_base_y(const fp_proj *pr, const fp_trace *traces, int64_t b, int32_t jlo,
+                   int32_t jhi)
+{
+    const fp_plastic *pl = pr->plastic;
+    if (!pl->y_based) return;
+    const fp_trace *ty = &traces[pl->tr_dep];
+    for (int32_t j = jlo; j < jhi; ++j) pl->y_base[j] = base_y(ty, j, b);
+}
+
 /* The weight of synapse q onto j, from its stored offset u = w - f h_seen
  * (fp_plasticity.h), of a row in epoch `epoch`: clip(u + f h_sum[j]), or for
  * a row last updated in the previous epoch clip(u + f_prev h_old[j] + f
@@ -463,7 +480,7 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
                                     int64_t s, double r2, double *ring, int64_t rbase,
                                     int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1,
                                     int wdep, int summed, int epoch, double f, double f_prev,
-                                    double f_next)
+                                    double f_next, const double *yb, double ey)
 {
     const fp_plastic *pl = pr->plastic;
     const int32_t *post_ids = pr->post_ids;
@@ -488,7 +505,7 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
             if (slot >= ring_len) slot -= ring_len;
             ring[slot * n_post + j] += wq;
         }
-        const double y = ydense ? ydense[j] : fp_trace_at(ty, j, s);
+        const double y = yb ? yb[j] * ey : ydense ? ydense[j] : fp_trace_at(ty, j, s);
         const double dw = f_minus_k(pl, wq, wdep) * (a_dep * (y + offset) + a3_dep * y * r2);
         wq = clip(wq + dw, w_min, w_max);
         w[q] = summed ? wq - f_next * h_sum[j] : wq;
@@ -550,12 +567,18 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
     const int pending_any = pl->h_meta[1] > 0;
     const fp_replay_consts rk = replay_consts(pl);
     const int64_t rbase = ring ? s % ring_len : 0;
-    /* Postsynaptic traces of step s read densely when the step has more
-     * synaptic events than this part has neurons (same values either way). */
+    /* Summed rules read y = y_base[j] e^{-(s - b) dt/tau} (one exp a step);
+     * else postsynaptic traces of step s are read densely when the step has
+     * more synaptic events than this part has neurons (same values either
+     * way). */
+    const int use_yb = pl->summed && pending_any && pl->y_based;
+    const double ey = use_yb ? exp(-(double)(s - pl->h_meta[0]) * ty->dt_tau) : 0.0;
+    const double *yb = use_yb ? pl->y_base : NULL;
     int64_t events = 0;
-    for (int64_t k = 0; k < nspk; ++k) events += pr->row_ptr[ids[k] + 1] - pr->row_ptr[ids[k]];
+    if (!use_yb)
+        for (int64_t k = 0; k < nspk; ++k) events += pr->row_ptr[ids[k] + 1] - pr->row_ptr[ids[k]];
     const double *ydense = NULL;
-    if (events * (jhi - jlo) >= (int64_t)(jhi - jlo) * n_post) {
+    if (!use_yb && events * (jhi - jlo) >= (int64_t)(jhi - jlo) * n_post) {
         trace_dense(ty, s, jlo, jhi, pl->ybuf);
         ydense = pl->ybuf;
     }
@@ -582,10 +605,10 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
                 fp_ahead_step(&ah, b1 - b0);
                 if (epoch == SUM_NOW)       /* (the common case, compiled on its own) */
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
-                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev, f_next);
+                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev, f_next, yb, ey);
                 else
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
-                                  FP_WDEP_ADDITIVE, 1, epoch, f, f_prev, f_next);
+                                  FP_WDEP_ADDITIVE, 1, epoch, f, f_prev, f_next, yb, ey);
             }
             continue;
         }
@@ -595,7 +618,7 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
             if (replaying)      /* postsynaptic spikes in [t0, s) */
                 replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
             depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep,
-                          0, 0, 0.0, 0.0, 0.0);
+                          0, 0, 0.0, 0.0, 0.0, NULL, 0.0);
         }
     }
 }
@@ -633,10 +656,12 @@ int32_t fp_record_post(const fp_proj *pr, const fp_trace *traces, const int32_t 
     int32_t most = 0;
     if (pl->summed) {       /* (returns 1 for "something pending") */
         const double term = exp(-(double)(s - pl->h_meta[0]) * pl->dt_tau_pot);
+        const fp_trace *ty = &traces[pl->tr_dep];
         for (int64_t k = 0; k < nspk; ++k) {
             const int32_t j = ids[k];
             if (j < jlo || j >= jhi) continue;
             pl->h_sum[j] += term;
+            if (pl->y_based) pl->y_base[j] = base_y(ty, j, pl->h_meta[0]);  /* (trace updated) */
             most = 1;
         }
         return most;
@@ -711,6 +736,7 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
 {
     fp_flush_replay(pr, traces, pre, n_post, 0, n_post);
     fp_flush_reset(pr, k, 0, pr->n_pre, 0, n_post);
+    if (pr->plastic->summed) fp_sum_base_y(pr, traces, k, 0, n_post);
     pr->plastic->h_meta[0] = k;
     if (pr->plastic->summed) pr->plastic->h_meta[2] = k;
     pr->plastic->h_meta[1] = 0;

@@ -59,7 +59,13 @@
  * period, but that have spiked) are brought up to date first, so that no
  * row lags by two epochs (t_upd[i]: the step of row i's last update).  A
  * read of the weights is a full flush: every weight recovered and stored,
- * sums zeroed (offsets of f_i h_sum = 0 are the weights).  Same weights as
+ * sums zeroed (offsets of f_i h_sum = 0 are the weights).  Depression
+ * reads the postsynaptic trace as y_base[j] e^{-(s - b) dt/tau_y}, with
+ * y_base[j] = val e^{(last - b) dt/tau_y} set at j's spikes and recomputed
+ * at restarts, flushes and every fp_run (a pure function of the trace, so
+ * the same bits): one exp per step instead of a dense trace pass (y_based;
+ * not where sum_period dt/tau_y > 600, whose factors would leave the normal
+ * doubles).  Same weights as
  * the other schemes to rounding; since a read applies a synapse's sum in
  * two parts, the later rounding depends on when weights are read
  * (histories: never).
@@ -306,6 +312,11 @@ void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *p
 
 void fp_sum_shift(const fp_proj *pr, const fp_group *pre, int32_t ilo, int32_t ihi,
                   int32_t jlo, int32_t jhi);
+
+/* Summed rules with y_based: y_base of [jlo, jhi) against base b (after a
+ * restart or flush to b, and at every fp_run's start). */
+void fp_sum_base_y(const fp_proj *pr, const fp_trace *traces, int64_t b, int32_t jlo,
+                   int32_t jhi);
 
 /* Voltage-based STDP of Clopath et al. (2010), Nat Neurosci 13:344, eqs. 1-4
  * (as NEST's clopath_synapse computes it), onto FP_ADEX_CLOPATH neurons whose

@@ -143,6 +143,9 @@ typedef struct {
     double *h_sum;          /* [n_post] sum of e^{-(t_j - h_meta[0]) dt/tau} over the
                              * neuron's spikes t_j since h_meta[0] */
     double *h_old;          /* [n_post] the same over [h_meta[2], h_meta[0]), from h_meta[2] */
+    double *y_base;         /* [n_post] the depression trace y as val e^{(last - h_meta[0]) dt/tau}:
+                             * y(s) = y_base e^{-(s - h_meta[0]) dt/tau} (fp_sum_base_y) */
+    int32_t y_based;        /* set by fp_run: y_base is used (its exponents stay in range) */
     /* voltage-based rule of Clopath et al. (2010), fp_plasticity.h; clopath == 0: off */
     int32_t clopath, ltd_homeostatic;
     double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt;

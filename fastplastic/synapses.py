@@ -346,6 +346,7 @@ class Projection:
         if self.summed:                     # (sums instead of histories: no h_step)
             self._history.update(summed=1, sum_period=max(1, int(_SUM_RANGE * tau_pot / self.dt)),
                                  h_sum=np.zeros(self.post.n), h_old=np.zeros(self.post.n),
+                                 y_base=np.zeros(self.post.n),   # (filled by the engine)
                                  h_meta=np.array([k, 0, k], dtype=np.int64))
         return self._history
 

@@ -15,6 +15,13 @@ RULES = dict(RULES)
 RULES["pair_nearest_additive"] = lambda u: fp.PairSTDP(a_pre=0.1, a_post=-0.1, w_max=W_MAX,
                                                        scheme="nearest", update=u)
 SUMMABLE.append("pair_nearest_additive")
+# a fast depression trace: y_base factors up to e^320 (tau_post 0.5 ms), and
+# beyond what they may span (0.2 ms: e^800), where the dense traces are read
+for tau_post in (0.5, 0.2):
+    RULES[f"pair_tau_post_{tau_post}"] = (
+        lambda u, t=tau_post: fp.PairSTDP(tau_pre=20 * ms, tau_post=t * ms, a_pre=0.1,
+                                          a_post=-0.1, w_max=W_MAX, update=u))
+    SUMMABLE.append(f"pair_tau_post_{tau_post}")
 
 
 def _slow_net(factory, update, seed=4, delay_steps=6):

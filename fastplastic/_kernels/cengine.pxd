@@ -74,6 +74,8 @@ cdef extern from "fp_types.h":
         int32_t summed, sum_period
         double *h_sum
         double *h_old
+        double *y_base
+        int32_t y_based
         int32_t clopath, ltd_homeostatic
         double a_ltd, a_ltp, theta_minus, theta_plus, inv_u_ref2, inv_tau_x, dt
     ctypedef struct fp_proj:

@@ -180,12 +180,13 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         pl.summed = d.get("summed", 0)
         if pl.summed:
             if (d["sum_period"] < 1 or len(d["h_sum"]) != n_post or len(d["h_old"]) != n_post
-                    or pl.tr_pot3 >= 0 or pl.wdep != 0):
+                    or len(d["y_base"]) != n_post or pl.tr_pot3 >= 0 or pl.wdep != 0):
                 raise ValueError("summed plasticity scratch arrays have inconsistent sizes, "
                                  "or the rule is not an additive pair rule")
             pl.sum_period = d["sum_period"]
             pl.h_sum = _f64(d["h_sum"])
             pl.h_old = _f64(d["h_old"])
+            pl.y_base = _f64(d["y_base"])
 
 
 cdef void _fill_trace(fp_trace *t, dict d) except *:
