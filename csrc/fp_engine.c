@@ -254,8 +254,7 @@ static void flush_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, in
     add_busy(busy, w0);
     SYNC(nt > 1);
     part(net, pr->n_pre, t, nt, &ilo, &ihi);
-    fp_flush_reset(pr, k0, ilo, ihi, jlo, jhi);
-    if (pl->summed) fp_sum_base_y(pr, net->traces, k0, jlo, jhi);
+    fp_flush_reset(pr, net->traces, k0, ilo, ihi, jlo, jhi);
     if (t == 0) {
         pl->h_meta[0] = k0;
         pl->h_meta[1] = 0;
@@ -280,8 +279,7 @@ static void restart_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, 
     add_busy(busy, w0);
     SYNC(nt > 1);
     part(net, pr->n_pre, t, nt, &ilo, &ihi);
-    fp_sum_shift(pr, pre, ilo, ihi, jlo, jhi);
-    fp_sum_base_y(pr, net->traces, k0, jlo, jhi);
+    fp_sum_shift(pr, net->traces, pre, k0, ilo, ihi, jlo, jhi);
     SYNC(nt > 1);
     if (t == 0) {
         pl->h_meta[2] = pl->h_meta[0];

@@ -544,8 +544,8 @@ void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *p
     sum_replay(pr, traces, pre, n_post, jlo, jhi, 0);
 }
 
-void fp_sum_shift(const fp_proj *pr, const fp_group *pre, int32_t ilo, int32_t ihi,
-                  int32_t jlo, int32_t jhi)
+void fp_sum_shift(const fp_proj *pr, const fp_trace *traces, const fp_group *pre, int64_t k,
+                  int32_t ilo, int32_t ihi, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
     for (int32_t i = ilo; i < ihi; ++i)         /* (caught up: now of the epoch that ends) */
@@ -554,6 +554,7 @@ void fp_sum_shift(const fp_proj *pr, const fp_group *pre, int32_t ilo, int32_t i
         pl->h_old[j] = pl->h_sum[j];
         pl->h_sum[j] = 0.0;
     }
+    fp_sum_base_y(pr, traces, k, jlo, jhi);
 }
 
 FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *traces,
@@ -716,13 +717,14 @@ void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *
         flush_replay_k(pr, traces, pre, n_post, jlo, jhi, pl->wdep, pl->h_o2 != NULL);
 }
 
-void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
-                    int32_t jlo, int32_t jhi)
+void fp_flush_reset(const fp_proj *pr, const fp_trace *traces, int64_t k, int32_t ilo,
+                    int32_t ihi, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
     if (jhi > jlo && pl->summed) {
         memset(pl->h_sum + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
         memset(pl->h_old + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
+        fp_sum_base_y(pr, traces, k, jlo, jhi);
     }
     if (jhi > jlo) {
         memset(pl->h_len + jlo, 0, (size_t)(jhi - jlo) * sizeof(int32_t));
@@ -735,8 +737,7 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
                        int32_t n_post, int64_t k)
 {
     fp_flush_replay(pr, traces, pre, n_post, 0, n_post);
-    fp_flush_reset(pr, k, 0, pr->n_pre, 0, n_post);
-    if (pr->plastic->summed) fp_sum_base_y(pr, traces, k, 0, n_post);
+    fp_flush_reset(pr, traces, k, 0, pr->n_pre, 0, n_post);
     pr->plastic->h_meta[0] = k;
     if (pr->plastic->summed) pr->plastic->h_meta[2] = k;
     pr->plastic->h_meta[1] = 0;

@@ -299,22 +299,23 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
 void fp_flush_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                      int32_t n_post, int32_t jlo, int32_t jhi);
 
-void fp_flush_reset(const fp_proj *pr, int64_t k, int32_t ilo, int32_t ihi,
-                    int32_t jlo, int32_t jhi);
+void fp_flush_reset(const fp_proj *pr, const fp_trace *traces, int64_t k, int32_t ilo,
+                    int32_t ihi, int32_t jlo, int32_t jhi);
 
 /* A summed rule's restart at step k in two parts for threads, as the
  * flush's: rows of the previous epoch that have spiked are brought up to
  * date in the synapses onto [jlo, jhi); then, once all parts are done, those
- * rows of [ilo, ihi) are marked as of the current epoch and the sums of
- * [jlo, jhi) move to h_old (the caller sets h_meta[2] = h_meta[0] = k). */
+ * rows of [ilo, ihi) are marked as of the current epoch, the sums of
+ * [jlo, jhi) move to h_old and y_base is rebased to k (the caller sets
+ * h_meta[2] = h_meta[0] = k). */
 void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                     int32_t n_post, int32_t jlo, int32_t jhi);
 
-void fp_sum_shift(const fp_proj *pr, const fp_group *pre, int32_t ilo, int32_t ihi,
-                  int32_t jlo, int32_t jhi);
+void fp_sum_shift(const fp_proj *pr, const fp_trace *traces, const fp_group *pre, int64_t k,
+                  int32_t ilo, int32_t ihi, int32_t jlo, int32_t jhi);
 
-/* Summed rules with y_based: y_base of [jlo, jhi) against base b (after a
- * restart or flush to b, and at every fp_run's start). */
+/* Summed rules with y_based: y_base of [jlo, jhi) against base b (the
+ * flush and restart above rebase it to their k; fp_run at its start). */
 void fp_sum_base_y(const fp_proj *pr, const fp_trace *traces, int64_t b, int32_t jlo,
                    int32_t jhi);
 
