@@ -323,6 +323,39 @@ static void restart_sums(fp_net *net, int64_t k, int32_t t, int32_t nt, double *
         if (sums_due(net->projs[q].plastic, k)) restart_proj(net, &net->projs[q], k, t, nt, busy);
 }
 
+/* Delivery in tiles of postsynaptic neurons: every spiking row's synapses
+ * onto the first tile, then onto the next, and so on, so that the
+ * per-neuron arrays an event touches (the ring row; for a summed rule also
+ * h_sum and y_base) stay in the L1 cache over a tile instead of being read
+ * from L2 at random for every row.  A tile is a part like a thread's
+ * (fp_row_segment), so the results are those of one call over all targets,
+ * bit for bit: every target still receives its inputs in the serial order.
+ * Measured where it pays: 10^7 synapses (rows of 800 onto 8000 neurons)
+ * with a summed rule, 1 thread: ~0.75x the run time; rules with histories
+ * touch more per-neuron state and gained nothing, so they are not tiled.
+ * Tiles hold about fp_tile_bytes of that state; rows with fewer than
+ * FP_TILE_MIN_SEG synapses a tile, on average, are not split (their search
+ * costs more than the cache saves).  fp_tile_force > 0 (tests) imposes a
+ * width. */
+int64_t fp_tile_bytes = 24576;
+int32_t fp_tile_force = 0;
+#define FP_TILE_MIN_SEG 32
+
+static inline int32_t tile_width(const fp_proj *pr, int32_t n_post, int32_t jlo, int32_t jhi)
+{
+    const int32_t range = jhi - jlo > 1 ? jhi - jlo : 1;
+    if (fp_tile_force > 0) return fp_tile_force;
+    const fp_plastic *pl = pr->plastic;
+    const int64_t bytes = !pl ? (pr->delay ? 0 : 8)           /* one ring slot: its row */
+                        : (pl->deferred && pl->summed && pl->y_based) ? 24 : 0;
+    if (!bytes || fp_tile_bytes <= 0) return range;
+    const int64_t tiles = (range * bytes + fp_tile_bytes / 2) / fp_tile_bytes;
+    if (tiles < 2) return range;
+    const int32_t w = (int32_t)((range + tiles - 1) / tiles);
+    if (pr->row_ptr[pr->n_pre] * w < (int64_t)FP_TILE_MIN_SEG * pr->n_pre * n_post) return range;
+    return w;
+}
+
 /* Step k's delivery (and depression), thread t of nt: through every
  * projection, in order, onto the targets the thread advances (part()), so
  * every ring entry receives its inputs in the serial order and results do
@@ -340,15 +373,19 @@ static void deliver_step(fp_net *net, int par, int32_t s, int64_t k, int32_t t, 
         if (!ring && !pr->plastic) continue;     /* onto an input group, learning off */
         int32_t jlo, jhi;
         part(net, dst->n, t, nt, &jlo, &jhi);
-        if (pr->plastic && pr->plastic->deferred)
-            fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
-                                dst->ring_len, dst->n, jlo, jhi);
-        else if (pr->plastic)
-            fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
-                               dst->ring_len, dst->n, jlo, jhi);
-        else
-            fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, pr->delay0, ids, n, k, ring,
-                       dst->ring_len, dst->n, jlo, jhi);
+        const int32_t w = tile_width(pr, dst->n, jlo, jhi);
+        for (int32_t a = jlo; a < jhi; a += w) {
+            const int32_t b = jhi - a > w ? a + w : jhi;
+            if (pr->plastic && pr->plastic->deferred)
+                fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
+                                    dst->ring_len, dst->n, a, b);
+            else if (pr->plastic)
+                fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
+                                   dst->ring_len, dst->n, a, b);
+            else
+                fp_deliver(pr->row_ptr, pr->post_ids, pr->weight, pr->delay, pr->delay0, ids, n,
+                           k, ring, dst->ring_len, dst->n, a, b);
+        }
     }
 }
 

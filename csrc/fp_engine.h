@@ -32,6 +32,11 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1);
  * group at this fraction; 0 (default): the balancer moves the parts. */
 extern double fp_cut_test;
 
+/* Test hook (fp_engine.c, delivery in tiles): > 0 delivers every projection
+ * in tiles of this many postsynaptic neurons; 0 (default): tiles where they
+ * pay, sized for the L1 cache. */
+extern int32_t fp_tile_force;
+
 /* Delivery of the spikes of one step through one projection.
  * spk[nspk]: presynaptic ids; ring: [ring_len * n_post] of the target channel.
  * Adds weight[s] to ring[((k + delay[s]) % ring_len) * n_post + post_ids[s]]

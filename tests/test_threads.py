@@ -158,6 +158,37 @@ def test_results_do_not_depend_on_the_split(name):
     _assert_identical(runs)
 
 
+@pytest.mark.parametrize("name", ["pair_additive_summed", "pair_short_tau_summed",
+                                  "pair_additive_deferred", sorted(RULES)[0], "custom"])
+def test_results_do_not_depend_on_delivery_tiles(name):
+    """Delivery in tiles of postsynaptic neurons (fp_engine.c tile_width): any
+    width, down to one neuron and with the threads' parts cut across the
+    tiles, gives the untiled one-thread run bit for bit -- static projections,
+    summed, history and immediate rules alike."""
+    from fastplastic._kernels import engine
+
+    def run(threads, width):
+        old = engine.set_tile_test(width)
+        try:
+            net = _with_big_group(name, 8, 300, threads)
+            return _outcome(net, 0.15), len(net.groups)
+        finally:
+            engine.set_tile_test(old)
+
+    (first, n_groups), = [run(1, 1_000_000)]           # one tile: no group is that big
+    runs = [first] + [run(t, w)[0] for t, w in ((1, 1), (1, 7), (1, 64), (2, 7), (3, 64), (1, 0))]
+    assert first[n_groups - 1].size > 300           # spikes of the big group
+    _assert_identical(runs)
+
+
+def test_tile_test_hook_is_validated():
+    from fastplastic._kernels import engine
+    for bad in (-1, 1.5, True, 2**31):
+        with pytest.raises(ValueError, match="width"):
+            engine.set_tile_test(bad)
+    assert engine.set_tile_test(0) == 0
+
+
 def test_cut_test_hook_is_validated():
     from fastplastic._kernels import engine
     with pytest.raises(ValueError, match="fraction"):

@@ -387,6 +387,7 @@ def set_simd(mode):
 
 cdef extern from "fp_engine.h":
     double fp_cut_test
+    int32_t fp_tile_force
 
 
 def set_cut_test(double fraction):
@@ -399,4 +400,18 @@ def set_cut_test(double fraction):
         raise ValueError("set_cut_test: fraction must lie in [0, 1)")
     old = fp_cut_test
     fp_cut_test = fraction
+    return old
+
+
+def set_tile_test(width):
+    """Delivers every projection in tiles of `width` postsynaptic neurons
+    (an int >= 1); 0 restores the default (tiles only where they pay).
+    Returns the previous value.  For tests, which check that results do not
+    depend on the tiles: not thread-safe, set it between runs."""
+    global fp_tile_force
+    if isinstance(width, bool) or not hasattr(width, "__index__") \
+            or not 0 <= int(width) <= 2**31 - 1:
+        raise ValueError(f"set_tile_test: width must be an int in [0, 2**31), not {width!r}")
+    old = fp_tile_force
+    fp_tile_force = int(width)
     return old
