@@ -325,18 +325,18 @@ static void restart_sums(fp_net *net, int64_t k, int32_t t, int32_t nt, double *
 
 /* Delivery in tiles of postsynaptic neurons: every spiking row's synapses
  * onto the first tile, then onto the next, and so on, so that the
- * per-neuron arrays an event touches (the ring row; for a summed rule also
- * h_sum and y_base) stay in the L1 cache over a tile instead of being read
- * from L2 at random for every row.  A tile is a part like a thread's
- * (fp_row_segment), so the results are those of one call over all targets,
- * bit for bit: every target still receives its inputs in the serial order.
- * Measured where it pays: 10^7 synapses (rows of 800 onto 8000 neurons)
- * with a summed rule, 1 thread: ~0.75x the run time; rules with histories
- * touch more per-neuron state and gained nothing, so they are not tiled.
- * Tiles hold about fp_tile_bytes of that state; rows with fewer than
- * FP_TILE_MIN_SEG synapses a tile, on average, are not split (their search
- * costs more than the cache saves).  fp_tile_force > 0 (tests) imposes a
- * width. */
+ * per-neuron arrays an event touches (for a summed rule the ring row, h_sum
+ * and y_base: 24 B a neuron) stay in the L1 cache over a tile instead of
+ * being read from L2 at random for every row.  A tile is a part like a
+ * thread's (fp_row_segment), so the results are those of one call over all
+ * targets, bit for bit: every target still receives its inputs in the
+ * serial order.  Measured (1 thread, alternating runs, 10^7 synapses: rows
+ * of 800 onto 8000 neurons): summed rules ~0.8x the run time; static
+ * projections (the ring row alone) and rules with histories gained nothing,
+ * so only summed rules are tiled.  Tiles hold about fp_tile_bytes of that
+ * state; rows with fewer than FP_TILE_MIN_SEG synapses a tile, on average,
+ * are not split (their searches would cost more than the cache saves).
+ * fp_tile_force > 0 (tests) imposes a width on every projection. */
 int64_t fp_tile_bytes = 24576;
 int32_t fp_tile_force = 0;
 #define FP_TILE_MIN_SEG 32
@@ -346,13 +346,12 @@ static inline int32_t tile_width(const fp_proj *pr, int32_t n_post, int32_t jlo,
     const int32_t range = jhi - jlo > 1 ? jhi - jlo : 1;
     if (fp_tile_force > 0) return fp_tile_force;
     const fp_plastic *pl = pr->plastic;
-    const int64_t bytes = !pl ? (pr->delay ? 0 : 8)           /* one ring slot: its row */
-                        : (pl->deferred && pl->summed && pl->y_based) ? 24 : 0;
-    if (!bytes || fp_tile_bytes <= 0) return range;
-    const int64_t tiles = (range * bytes + fp_tile_bytes / 2) / fp_tile_bytes;
+    if (!(pl && pl->deferred && pl->summed && pl->y_based) || fp_tile_bytes <= 0) return range;
+    const int64_t tiles = ((int64_t)range * 24 + fp_tile_bytes / 2) / fp_tile_bytes;
     if (tiles < 2) return range;
     const int32_t w = (int32_t)((range + tiles - 1) / tiles);
-    if (pr->row_ptr[pr->n_pre] * w < (int64_t)FP_TILE_MIN_SEG * pr->n_pre * n_post) return range;
+    if ((double)pr->row_ptr[pr->n_pre] * w < (double)FP_TILE_MIN_SEG * pr->n_pre * n_post)
+        return range;                                   /* (doubles: no overflow) */
     return w;
 }
 

@@ -6,12 +6,14 @@ and whether the spike statistics agree with fastplastic's (E rate within
 10 %, CV within 0.1): a faster simulator of a different network proves
 nothing.  fastplastic's events/s is also given as a percentage of the
 per-core ceiling that probe_ceiling.c measures on this machine (static
-delivery for static networks; for plastic ones three: STDP with weight writes
-on presynaptic spikes only -- depression, no potentiation at all --, the
-full rule with potentiation by a walk of the transposed index at every
-postsynaptic spike, the immediate form, and the full rule with potentiation
-kept as per-neuron sums and applied in the presynaptic pass, the summed form
-that fastplastic's default uses for additive pair rules).  The ceiling is the best of the
+delivery for static networks, row by row and in tiles of targets; for
+plastic ones four: STDP with weight writes on presynaptic spikes only --
+depression, no potentiation at all --, the full rule with potentiation by a
+walk of the transposed index at every postsynaptic spike, the immediate
+form, and the full rule with potentiation kept as per-neuron sums and
+applied in the presynaptic pass, the summed form that fastplastic's default
+uses for additive pair rules, row by row and in tiles of targets as
+fastplastic scans at 10^7 synapses).  The ceiling is the best of the
 probe at the start and a shorter one after every round: on a shared VM a
 core's speed drifts by up to 2x over minutes (static 10^7 ceilings of
 0.21-0.44 G/s here), and a probe taken in a slow phase would flatter the
@@ -139,7 +141,7 @@ def capacity(solo_runs, together_runs):
 def refresh_ceilings(ceilings, size, stdp):
     """Probes `size` again (best of 2) and keeps the best ceiling of each mode."""
     from probe_ceiling import probe
-    modes = STDP_MODES if stdp else ("static",)
+    modes = STDP_MODES if stdp else STATIC_MODES
     for md, v in probe((size,), modes=modes, repeats=2)[size].items():
         ceilings[size][md] = max(ceilings[size].get(md, 0.0), v)
 
@@ -192,10 +194,14 @@ def capacity_notes(fp_runs, together_runs, n):
 UPDATES = ("auto", "deferred", "summed", "immediate")    # fastplastic.PairSTDP(update=)
 
 PROBE_LABELS = {"static": "static",
+                "static_tiled": "static, rows scanned in tiles of targets",
                 "stdp_pre": "STDP pre-spike writes (no potentiation)",
                 "stdp_post": "full STDP (pre-spike writes + post-spike column walks)",
-                "stdp_sum": "full STDP as per-neuron sums (one pre-spike pass + O(1) a post spike)"}
-STDP_MODES = ("stdp_pre", "stdp_post", "stdp_sum")
+                "stdp_sum": "full STDP as per-neuron sums (one pre-spike pass + O(1) a post spike)",
+                "stdp_sum_tiled": "full STDP as per-neuron sums, rows scanned in tiles of "
+                                  "targets (fastplastic's default at 10^7)"}
+STDP_MODES = ("stdp_pre", "stdp_post", "stdp_sum", "stdp_sum_tiled")
+STATIC_MODES = ("static", "static_tiled")
 
 
 def agree(fp_rate, fp_cv, rate, cv):
@@ -330,7 +336,7 @@ def main():
     if not args.no_probe:
         from probe_ceiling import probe
         sizes = sorted({(W.spec(w)["n"], W.spec(w)["fan_out"]) for w in workloads})
-        modes = ("static", *STDP_MODES) if True in plastic else ("static",)
+        modes = (*STATIC_MODES, *STDP_MODES) if True in plastic else STATIC_MODES
         ceilings = probe(sizes, modes=modes)
         print("C probe ceilings (G events/s, 1 core): " + "; ".join(
             f"{n} x {k}: " + ", ".join(f"{PROBE_LABELS[md]} {m[md] / 1e9:.3f}" for md in modes)
@@ -381,7 +387,7 @@ def main():
                     notes = capacity_notes(fp_runs, together, n_cap)
                 rows += [(PEERS[p][2], peer_runs[p], median_ratio(ref, peer_runs[p]))
                          for p in peers]
-                ceil_modes = STDP_MODES if stdp else ("static",)
+                ceil_modes = STDP_MODES if stdp else STATIC_MODES
                 seeds = (f"{w['seed']}" if args.fixed_seed or args.repeats == 1
                          else f"{w['seed']}..{w['seed'] + args.repeats - 1}")
                 ceil = [(ceilings.get((w["n"], w["fan_out"]), {}).get(md), PROBE_LABELS[md])

@@ -27,6 +27,15 @@
  *             factor before / after the spike (one exp a row).  No sum
  *             restarts (they cost a pass per 8 tau; the factors stay finite
  *             over a probe's few seconds), so this too bounds the real thing.
+ *   static_tiled, stdp_sum_tiled
+ *             static and stdp_sum with a step's spiking rows scanned in tiles
+ *             of targets, as fastplastic delivers (fp_engine.c tile_width):
+ *             every row's synapses onto the first tile, then onto the next,
+ *             so that the per-neuron arrays an event touches (g; for sums
+ *             also h and y) stay in L1 over a tile.  Tiles hold ~24 KB of
+ *             them (n split evenly; none where that leaves one tile or rows
+ *             of < 32 synapses a tile).  Same sums in the same order: the
+ *             checksum equals the untiled mode's.
  *
  * Build: gcc -O3 -march=native -std=c99 -fno-signed-zeros -ffinite-math-only
  * (the last two let the clamp compile to minsd/maxsd; see probe_ceiling.py).
@@ -136,6 +145,54 @@ static void deliver_sums(double *restrict g, const int32_t *restrict post,
     }
 }
 
+/* Tiled scans (static_tiled, stdp_sum_tiled): the nk spiking rows of a step,
+ * row r's next synapse cur[r] (advanced tile by tile) and end end[r]; the
+ * tiles [J0, J0 + width) cover [0, n). */
+static void deliver_tiled(double *restrict g, const int32_t *restrict post,
+                          const double *restrict w, int64_t *restrict cur,
+                          const int64_t *restrict end, int64_t nk, int32_t n, int32_t width)
+{
+    for (int32_t j1 = width; j1 - width < n; j1 += width)
+        for (int64_t r = 0; r < nk; r++) {
+            int64_t s = cur[r];
+            for (; s < end[r] && post[s] < j1; s++) g[post[s]] += w[s];
+            cur[r] = s;
+        }
+}
+
+static void deliver_sums_tiled(double *restrict g, const int32_t *restrict post,
+                               double *restrict u, const double *restrict y,
+                               const double *restrict h, int64_t *restrict cur,
+                               const int64_t *restrict end, const double *restrict f_old,
+                               const double *restrict f_new, int64_t nk, int32_t n,
+                               int32_t width, double a_minus, double w_max)
+{
+    for (int32_t j1 = width; j1 - width < n; j1 += width)
+        for (int64_t r = 0; r < nk; r++) {
+            int64_t s = cur[r];
+            const double fo = f_old[r], fn = f_new[r];
+            for (; s < end[r] && post[s] < j1; s++) {
+                const int32_t j = post[s];
+                const double hj = h[j];
+                double ws = clamp(u[s] + fo * hj, 0.0, w_max);
+                g[j] += ws;
+                ws = clamp(ws + a_minus * y[j], 0.0, w_max);
+                u[s] = ws - fn * hj;
+            }
+            cur[r] = s;
+        }
+}
+
+/* Tile width for `bytes` of per-neuron state an event touches (fastplastic's
+ * rule): n when tiles would not pay. */
+static int32_t tile_width(int64_t n, int64_t k, int64_t bytes)
+{
+    const int64_t tiles = (n * bytes + 12288) / 24576;
+    if (tiles < 2) return (int32_t)n;
+    const int64_t w = (n + tiles - 1) / tiles;
+    return k * w < 32 * n ? (int32_t)n : (int32_t)w;
+}
+
 static void potentiate(double *restrict w, const int64_t *restrict col_syn,
                        const int32_t *restrict col_pre, const double *restrict x, int64_t c0,
                        int64_t c1, double a_plus, double w_max)
@@ -168,8 +225,10 @@ int main(int argc, char **argv)
     int64_t *col_ptr = calloc(n + 1, sizeof *col_ptr), *col_syn = malloc(nnz * sizeof *col_syn);
     int32_t *col_pre = malloc(nnz * sizeof *col_pre);
     unsigned char *mark = calloc(n, 1);
+    int64_t *cur = malloc(n * sizeof *cur), *end = malloc(n * sizeof *end);  /* tiled */
+    double *f_old = malloc(n * sizeof *f_old), *f_new = malloc(n * sizeof *f_new);
     if (!row_ptr || !post || !w || !g || !x || !y || !h || !fr || !col_ptr || !col_syn
-        || !col_pre || !mark) {
+        || !col_pre || !mark || !cur || !end || !f_old || !f_new) {
         perror("malloc");
         return 1;
     }
@@ -208,7 +267,9 @@ int main(int argc, char **argv)
     for (int a = 7; a < argc; a++) {
         const char *mode = argv[a];
         int kind = !strcmp(mode, "static") ? 0 : !strcmp(mode, "stdp_pre") ? 1
-                 : !strcmp(mode, "stdp_post") ? 2 : !strcmp(mode, "stdp_sum") ? 3 : -1;
+                 : !strcmp(mode, "stdp_post") ? 2 : !strcmp(mode, "stdp_sum") ? 3
+                 : !strcmp(mode, "static_tiled") ? 4 : !strcmp(mode, "stdp_sum_tiled") ? 5 : -1;
+        const int32_t width = (int32_t)tile_width(n, k, kind == 5 ? 24 : 8);
         if (kind < 0) { fprintf(stderr, "unknown mode %s\n", mode); return 2; }
         double best = 1e300, check = 0.0;
         for (int r = 0; r < repeats; r++) {
@@ -218,7 +279,24 @@ int main(int argc, char **argv)
             memset(fr, 0, n * sizeof *fr);
             double t0 = now();
             for (int64_t t = 0; t < steps; t++) {
-                for (int64_t q = pre_ptr[t]; q < pre_ptr[t + 1]; q++) {
+                if (kind >= 4) {                /* tiled: the step's rows first listed */
+                    int64_t nk = 0;
+                    for (int64_t q = pre_ptr[t]; q < pre_ptr[t + 1]; q++, nk++) {
+                        const int32_t i = pre_ids[q];
+                        cur[nk] = row_ptr[i];
+                        end[nk] = row_ptr[i + 1];
+                        if (kind == 5) {
+                            f_old[nk] = fr[i];
+                            f_new[nk] = fr[i] = a_pre * w_max * (x[i] + 1.0) * exp(t * dt / tau);
+                        }
+                    }
+                    if (kind == 4)
+                        deliver_tiled(g, post, w, cur, end, nk, (int32_t)n, width);
+                    else
+                        deliver_sums_tiled(g, post, w, y, h, cur, end, f_old, f_new, nk,
+                                           (int32_t)n, width, a_post * w_max, w_max);
+                }
+                for (int64_t q = pre_ptr[t]; kind < 4 && q < pre_ptr[t + 1]; q++) {
                     const int32_t i = pre_ids[q];
                     const int64_t s0 = row_ptr[i], s1 = row_ptr[i + 1];
                     if (kind == 0) {
@@ -233,7 +311,7 @@ int main(int argc, char **argv)
                                         a_pre * w_max * x[i], w_max);
                     }
                 }
-                if (kind == 3) {
+                if (kind == 3 || kind == 5) {
                     const double term = exp(-t * dt / tau);
                     for (int64_t q = post_ptr[t]; q < post_ptr[t + 1]; q++) h[post_spk[q]] += term;
                 }

@@ -2,7 +2,8 @@
 runs it: the per-core ceiling of synaptic events per second for static
 delivery, STDP with weight writes on presynaptic spikes only, STDP with a
 postsynaptic-spike walk of the transposed index, and STDP with potentiation kept
-as per-neuron sums (probe_ceiling.c), at the workloads' sizes.
+as per-neuron sums, the first and the last also with rows scanned in tiles of
+targets (probe_ceiling.c), at the workloads' sizes.
 
     python bench/peers/probe_ceiling.py [--sizes 4000x80,10000x1000] [--rate 20] [--seconds 1]
 
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODES = ("static", "stdp_pre", "stdp_post", "stdp_sum")
+MODES = ("static", "static_tiled", "stdp_pre", "stdp_post", "stdp_sum", "stdp_sum_tiled")
 # The two value-safe relaxations let gcc turn the weight clamp into minsd/maxsd
 # instead of a branch (the weights are finite; -0 vs +0 does not matter).
 CFLAGS = ["-O3", "-march=native", "-std=c99", "-fno-signed-zeros", "-ffinite-math-only"]
@@ -72,8 +73,9 @@ def main():
             print(json.dumps({"n": n, "fan_out": k, **by_mode}))
     print(f"C probe ceiling (gcc -O3 -march=native, 1 core, {args.rate:g} Hz Poisson, "
           f"best of {args.repeats}), G events/s")
-    print("| network | static | STDP, pre-spike writes | STDP, post-spike walk | STDP, sums |")
-    print("|---|---|---|---|---|")
+    print("| network | static | static, tiled | STDP, pre-spike writes | STDP, post-spike walk "
+          "| STDP, sums | STDP, sums, tiled |")
+    print("|---|---|---|---|---|---|---|")
     for (n, k), m in res.items():
         print(f"| {n} x {k} | " + " | ".join(f"{m[mode] / 1e9:.3f}" for mode in MODES) + " |")
 
