@@ -373,12 +373,14 @@ static void deliver_step(fp_net *net, int par, int32_t s, int64_t k, int32_t t, 
         int32_t jlo, jhi;
         part(net, dst->n, t, nt, &jlo, &jhi);
         const int32_t w = tile_width(pr, dst->n, jlo, jhi);
-        for (int32_t a = jlo; a < jhi; a += w) {
+        if (pr->plastic && pr->plastic->deferred) {
+            fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
+                                dst->ring_len, dst->n, jlo, jhi, w);
+            continue;
+        }
+        for (int32_t a = jlo; a < jhi; a += w) {        /* (w < jhi - jlo: tests only) */
             const int32_t b = jhi - a > w ? a + w : jhi;
-            if (pr->plastic && pr->plastic->deferred)
-                fp_deliver_deferred(pr, net->traces, &net->groups[pr->pre], ids, n, k, ring,
-                                    dst->ring_len, dst->n, a, b);
-            else if (pr->plastic)
+            if (pr->plastic)
                 fp_deliver_plastic(pr, net->traces, &net->groups[pr->pre], dst, ids, n, k, ring,
                                    dst->ring_len, dst->n, a, b);
             else

@@ -624,21 +624,89 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
     }
 }
 
+/* Rows of a step scanned together by deliver_summed_tiled. */
+#define FP_TILE_ROWS 64
+
+/* deliver_deferred_k's summed path (anything pending, y read from y_base)
+ * with the rows scanned in tiles of `width` targets (fp_engine.c
+ * tile_width), FP_TILE_ROWS rows at a time: a row's segment, epoch and
+ * factors are found once, and a cursor carries it from tile to tile.  Every
+ * synapse gets the same arithmetic as in the row-by-row scan and every
+ * target its inputs in the same order, so the bits are the same. */
+static void deliver_summed_tiled(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
+                                 const int32_t *ids, int64_t nspk, int64_t s, double *ring,
+                                 int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi,
+                                 int32_t width)
+{
+    const fp_plastic *pl = pr->plastic;
+    const fp_trace *tx = &traces[pl->tr_pot], *ty = &traces[pl->tr_dep];
+    const int32_t *post_ids = pr->post_ids;
+    const int64_t rbase = ring ? s % ring_len : 0;
+    const double ey = exp(-(double)(s - pl->h_meta[0]) * ty->dt_tau);
+    int64_t cur[FP_TILE_ROWS], end[FP_TILE_ROWS], step[FP_TILE_ROWS];
+    double f[FP_TILE_ROWS], f_prev[FP_TILE_ROWS], f_next[FP_TILE_ROWS];
+    int epoch[FP_TILE_ROWS];
+    for (int64_t k0 = 0; k0 < nspk; k0 += FP_TILE_ROWS) {
+        const int m = (int)(nspk - k0 < FP_TILE_ROWS ? nspk - k0 : FP_TILE_ROWS);
+        for (int r = 0; r < m; ++r) {
+            const int32_t i = ids[k0 + r];
+            fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &cur[r], &end[r]);
+            step[r] = (pr->row_ptr[i + 1] - pr->row_ptr[i]) * width / n_post;  /* (a guess) */
+            epoch[r] = sum_epoch(pl, i);
+            f[r] = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
+            f_prev[r] = epoch[r] == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2]) : 0.0;
+            f_next[r] = sum_factor_next(pl, tx, i, s, pl->h_meta[0]);
+        }
+        for (int32_t a = jlo; a < jhi; a += width) {
+            const int32_t b = jhi - a > width ? a + width : jhi;
+            for (int r = 0; r < m; ++r) {
+                const int64_t q0 = cur[r];
+                const int64_t q1 = b == jhi ? end[r]
+                                 : fp_lower_bound_near(post_ids, q0, end[r], b, q0 + step[r]);
+                if (r + 1 < m) {            /* the next row's segment, while this one is scanned */
+                    fp_ahead ah = {post_ids, pr->weight, cur[r + 1] & ~(int64_t)7,
+                                   cur[r + 1] + step[r + 1]};
+                    fp_ahead_step(&ah, step[r + 1] + 8);
+                }
+                if (epoch[r] == SUM_NOW)    /* (the common case, compiled on its own) */
+                    depress_block(pr, ty, NULL, s, 0.0, ring, rbase, ring_len, n_post, q0, q1,
+                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f[r], f_prev[r], f_next[r],
+                                  pl->y_base, ey);
+                else
+                    depress_block(pr, ty, NULL, s, 0.0, ring, rbase, ring_len, n_post, q0, q1,
+                                  FP_WDEP_ADDITIVE, 1, epoch[r], f[r], f_prev[r], f_next[r],
+                                  pl->y_base, ey);
+                cur[r] = q1;
+            }
+        }
+    }
+}
+
 void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                          const int32_t *ids, int64_t nspk, int64_t s,
-                         double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi)
+                         double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi,
+                         int32_t width)
 {
     const fp_plastic *pl = pr->plastic;
     const int triplet = pl->h_o2 != NULL;
-    if (pl->wdep == FP_WDEP_ADDITIVE && !triplet)
-        deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
-                           FP_WDEP_ADDITIVE, 0);
-    else if (triplet)
-        deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
-                           pl->wdep, 1);
-    else
-        deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
-                           pl->wdep, 0);
+    if (width < 1) width = 1;
+    if (pl->summed && pl->h_meta[1] > 0 && pl->y_based && width < jhi - jlo) {
+        deliver_summed_tiled(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, jlo, jhi,
+                             width);
+        return;
+    }
+    for (int32_t a = jlo; a < jhi; a += width) {    /* (tiles of other rules: tests only) */
+        const int32_t b = jhi - a > width ? a + width : jhi;
+        if (pl->wdep == FP_WDEP_ADDITIVE && !triplet)
+            deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, a, b,
+                               FP_WDEP_ADDITIVE, 0);
+        else if (triplet)
+            deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, a, b,
+                               pl->wdep, 1);
+        else
+            deliver_deferred_k(pr, traces, pre, ids, nspk, s, ring, ring_len, n_post, a, b,
+                               pl->wdep, 0);
+    }
 }
 
 void fp_deferred_mark(const fp_proj *pr, const int32_t *ids, int64_t nspk, int64_t s,

@@ -271,10 +271,13 @@ void fp_potentiate(const fp_proj *pr, const fp_trace *traces, const fp_group *pr
  * steps >= t_upd[i]), depression for the presynaptic spikes ids[0..nspk) of
  * step s.  Reads t_upd but leaves it: fp_deferred_mark sets t_upd[i] = s for
  * the spiking rows in [ilo, ihi) once every part of the rows is delivered.
+ * The rows are scanned in tiles of `width` targets (>= jhi - jlo: whole
+ * rows; fp_engine.c tile_width), with the same results.
  * O(sum of row lengths + pending history entries). */
 void fp_deliver_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                          const int32_t *ids, int64_t nspk, int64_t s,
-                         double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi);
+                         double *ring, int32_t ring_len, int32_t n_post, int32_t jlo, int32_t jhi,
+                         int32_t width);
 
 void fp_deferred_mark(const fp_proj *pr, const int32_t *ids, int64_t nspk, int64_t s,
                       int32_t ilo, int32_t ihi);
