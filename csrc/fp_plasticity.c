@@ -512,6 +512,62 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
     }
 }
 
+/* depress_block's summed case with y from y_base (yb[j] ey), for rows
+ * whose synapses share one ring slot row (or with ring NULL: no delivery),
+ * its constants copied to locals: weight stores could alias fp_plastic's
+ * fields, which the generic block reloads for every synapse.  Summed rules
+ * are additive without triplet terms (f- = scale, a3_dep = 0, r2 = 0, so
+ * a3_dep y r2 = +0): the same bits as depress_block. */
+FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, double *row, int64_t b0, int64_t b1,
+                                   int epoch, double f, double f_prev, double f_next,
+                                   const double *yb, double ey)
+{
+    const fp_plastic *pl = pr->plastic;
+    const int32_t *restrict post_ids = pr->post_ids;
+    double *w = pr->weight;
+    const double *h_sum = pl->h_sum, *h_old = pl->h_old;
+    const double scale = pl->scale, a_dep = pl->a_dep, offset = pl->offset;
+    const double w_min = pl->w_min, w_max = pl->w_max;
+    for (int64_t q = b0; q < b1; ++q) {
+        const int32_t j = post_ids[q];
+        const double h = h_sum[j];
+        double wq = w[q];
+        if (epoch != SUM_NONE) {
+            double d = f * h;
+            if (epoch == SUM_PREV) d += f_prev * h_old[j];
+            wq = clip(wq + d, w_min, w_max);
+        }
+        if (row) row[j] += wq;
+        const double y = yb[j] * ey;
+        const double dw = scale * (a_dep * (y + offset) + 0.0);
+        wq = clip(wq + dw, w_min, w_max);
+        w[q] = wq - f_next * h;
+    }
+}
+
+/* summed_block for each epoch, compiled apart (SUM_NOW: the common case). */
+static inline void summed_rows(const fp_proj *pr, double *row, int64_t b0, int64_t b1, int epoch,
+                               double f, double f_prev, double f_next, const double *yb, double ey)
+{
+    if (epoch == SUM_NOW)
+        summed_block(pr, row, b0, b1, SUM_NOW, f, f_prev, f_next, yb, ey);
+    else if (epoch == SUM_PREV)
+        summed_block(pr, row, b0, b1, SUM_PREV, f, f_prev, f_next, yb, ey);
+    else
+        summed_block(pr, row, b0, b1, SUM_NONE, f, f_prev, f_next, yb, ey);
+}
+
+/* The ring slot row of step s for a projection with one delay; NULL for
+ * per-synapse delays or no ring. */
+static inline double *one_slot_row(const fp_proj *pr, double *ring, int64_t s, int32_t ring_len,
+                                   int32_t n_post)
+{
+    if (!ring || pr->delay) return NULL;
+    int64_t slot = s % ring_len + pr->delay0;
+    if (slot >= ring_len) slot -= ring_len;
+    return ring + slot * n_post;
+}
+
 /* Pending sums of the synapses onto [jlo, jhi) of every row applied: with
  * all (a flush) the weights stored, else (a restart's catch-up) only rows of
  * the previous epoch that have spiked, their offsets from h_sum stored. */
@@ -601,10 +657,13 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
             const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2])
                                                     : 0.0;
             const double f_next = sum_factor_next(pl, tx, i, s, pl->h_meta[0]);
+            double *srow = one_slot_row(pr, ring, s, ring_len, n_post);
             for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
                 const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
                 fp_ahead_step(&ah, b1 - b0);
-                if (epoch == SUM_NOW)       /* (the common case, compiled on its own) */
+                if (yb && (srow || !ring))
+                    summed_rows(pr, srow, b0, b1, epoch, f, f_prev, f_next, yb, ey);
+                else if (epoch == SUM_NOW)  /* (the common case, compiled on its own) */
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
                                   FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev, f_next, yb, ey);
                 else
@@ -643,6 +702,7 @@ static void deliver_summed_tiled(const fp_proj *pr, const fp_trace *traces, cons
     const int32_t *post_ids = pr->post_ids;
     const int64_t rbase = ring ? s % ring_len : 0;
     const double ey = exp(-(double)(s - pl->h_meta[0]) * ty->dt_tau);
+    double *srow = one_slot_row(pr, ring, s, ring_len, n_post);
     int64_t cur[FP_TILE_ROWS], end[FP_TILE_ROWS], step[FP_TILE_ROWS];
     double f[FP_TILE_ROWS], f_prev[FP_TILE_ROWS], f_next[FP_TILE_ROWS];
     int epoch[FP_TILE_ROWS];
@@ -668,10 +728,9 @@ static void deliver_summed_tiled(const fp_proj *pr, const fp_trace *traces, cons
                                    cur[r + 1] + step[r + 1]};
                     fp_ahead_step(&ah, step[r + 1] + 8);
                 }
-                if (epoch[r] == SUM_NOW)    /* (the common case, compiled on its own) */
-                    depress_block(pr, ty, NULL, s, 0.0, ring, rbase, ring_len, n_post, q0, q1,
-                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f[r], f_prev[r], f_next[r],
-                                  pl->y_base, ey);
+                if (srow || !ring)
+                    summed_rows(pr, srow, q0, q1, epoch[r], f[r], f_prev[r], f_next[r],
+                                pl->y_base, ey);
                 else
                     depress_block(pr, ty, NULL, s, 0.0, ring, rbase, ring_len, n_post, q0, q1,
                                   FP_WDEP_ADDITIVE, 1, epoch[r], f[r], f_prev[r], f_next[r],

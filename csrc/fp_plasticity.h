@@ -65,7 +65,9 @@
  * at restarts, flushes and every fp_run (a pure function of the trace, so
  * the same bits): one exp per step instead of a dense trace pass (y_based;
  * not where sum_period dt/tau_y > 600, whose factors would leave the normal
- * doubles).  Same weights as
+ * doubles).  With y_based, a step's rows are scanned in tiles of
+ * targets (fp_engine.c tile_width, deliver_summed_tiled), so that the
+ * ring row, h_sum and y_base of a tile stay in L1.  Same weights as
  * the other schemes to rounding; since a read applies a synapse's sum in
  * two parts, the later rounding depends on when weights are read
  * (histories: never).
