@@ -76,8 +76,9 @@ class Network:
         neuron updates are split by neuron and spike delivery and plasticity
         by target neuron; smaller networks run on one thread unless they
         have 1e5 neurons or more (then neuron updates are split).  Measured,
-        2 threads on 2 cores: 1.5-1.6x at COBA 40k, 1.5-1.6x at 10^7
-        synapses.
+        2 threads on 2 cores of a shared VM: 1.5-1.6x at COBA 40k; at 10^7
+        synapses with STDP 1.4-1.7x (harness medians, which move with the
+        VM's phases).
     """
 
     def __init__(self, dt=0.1 * ms, seed=None, threads=1):
