@@ -258,14 +258,14 @@ static void flush_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, in
     if (t == 0) {
         pl->h_meta[0] = k0;
         pl->h_meta[1] = 0;
-        if (pl->summed) pl->h_meta[2] = k0;
+        if (pl->summed) fp_sum_bases(pl, k0);
     }
     SYNC(nt > 1);
 }
 
 /* Thread t's share of a summed projection's restart at step k0
- * (fp_sum_restart): no synapse touched but those of rows silent since the
- * last restart. */
+ * (fp_sum_restart): no synapse touched but those of rows silent for the
+ * FP_SUM_OLD epochs before this one. */
 static void restart_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, int32_t nt,
                          double *busy)
 {
@@ -281,10 +281,7 @@ static void restart_proj(fp_net *net, const fp_proj *pr, int64_t k0, int32_t t, 
     part(net, pr->n_pre, t, nt, &ilo, &ihi);
     fp_sum_shift(pr, net->traces, pre, k0, ilo, ihi, jlo, jhi);
     SYNC(nt > 1);
-    if (t == 0) {
-        pl->h_meta[2] = pl->h_meta[0];
-        pl->h_meta[0] = k0;
-    }
+    if (t == 0) fp_sum_next_epoch(pl, k0);
     SYNC(nt > 1);
 }
 

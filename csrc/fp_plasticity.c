@@ -427,16 +427,27 @@ static inline double sum_factor_next(const fp_plastic *pl, const fp_trace *tx, i
     return sum_factor_at(pl, trace_jump(tx, fp_trace_at(tx, i, s)), s, base);
 }
 
-/* Which sums row i's offsets were taken against: SUM_NOW the current epoch (last
- * updated at or after h_meta[0]), SUM_PREV the previous one (h_meta[2]),
- * SUM_NONE neither -- only rows that have never spiked (f_i = 0), which
- * restarts skip. */
-enum { SUM_NONE = 0, SUM_NOW = 1, SUM_PREV = 2 };
+/* Which sums row i's offsets were taken against, as its lag: 0 the current
+ * epoch's (last updated at or after h_meta[0]), l in 1..FP_SUM_OLD the
+ * epoch l restarts back (old_slot), SUM_NONE none kept -- only rows that
+ * have never spiked (f_i = 0), which restarts skip. */
+enum { SUM_NONE = -1 };
 
-static inline int sum_epoch(const fp_plastic *pl, int32_t i)
+/* The slot of the epoch l restarts back (l >= 1): its sums are
+ * h_old[j FP_SUM_OLD + slot] (a neuron's old sums share a cache line), its
+ * base h_meta[2 + slot]; h_meta[2 + FP_SUM_OLD] is the newest slot. */
+static inline int old_slot(const fp_plastic *pl, int l)
+{
+    return (int)((pl->h_meta[2 + FP_SUM_OLD] - (l - 1) + FP_SUM_OLD) % FP_SUM_OLD);
+}
+
+static inline int sum_lag(const fp_plastic *pl, int32_t i)
 {
     const int64_t t = pl->t_upd[i];
-    return t >= pl->h_meta[0] ? SUM_NOW : (t >= pl->h_meta[2] ? SUM_PREV : SUM_NONE);
+    if (t >= pl->h_meta[0]) return 0;
+    for (int l = 1; l <= FP_SUM_OLD; ++l)
+        if (t >= pl->h_meta[2 + old_slot(pl, l)]) return l;
+    return SUM_NONE;
 }
 
 /* Summed rules: y_base[j] of the depression trace ty against base b (a pure
@@ -456,30 +467,53 @@ void fp_sum_base_y(const fp_proj *pr, const fp_trace *traces, int64_t b, int32_t
     for (int32_t j = jlo; j < jhi; ++j) pl->y_base[j] = base_y(ty, j, b);
 }
 
-/* The weight of synapse q onto j, from its stored offset u = w - f h_seen
- * (fp_plasticity.h), of a row in epoch `epoch`: clip(u + f h_sum[j]), or for
- * a row last updated in the previous epoch clip(u + f_prev h_old[j] + f
- * h_sum[j]); a row that has never spiked stores its weight (f = 0).  Every
- * pending term has one sign, so one clip gives what clipping after every
- * spike's term would. */
-FP_ALWAYS_INLINE double sum_apply(const fp_plastic *pl, double u, int32_t j, double f,
-                                  double f_prev, int epoch)
+/* What a row's scan needs of its sums: its lag, its factor f in the
+ * current epoch, and for a lagging row the factors and sums of the epochs
+ * it has not seen the end of (f_old[l - 1], and h_old[l - 1][j FP_SUM_OLD]
+ * for neuron j: l restarts back). */
+typedef struct {
+    int lag;
+    double f;
+    double f_old[FP_SUM_OLD];
+    const double *h_old[FP_SUM_OLD];
+} fp_sum_row;
+
+static inline void sum_row(fp_sum_row *r, const fp_plastic *pl, const fp_trace *tx,
+                           const fp_group *pre, int32_t i)
 {
-    double d = f * pl->h_sum[j];
-    if (epoch == SUM_PREV) d += f_prev * pl->h_old[j];
-    else if (epoch == SUM_NONE) return u;
-    return clip(u + d, pl->w_min, pl->w_max);
+    r->lag = sum_lag(pl, i);
+    r->f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
+    for (int l = 1; l <= r->lag; ++l) {
+        const int slot = old_slot(pl, l);
+        r->f_old[l - 1] = sum_factor(pl, tx, pre, i, pl->h_meta[2 + slot]);
+        r->h_old[l - 1] = pl->h_old + slot;
+    }
+}
+
+/* The weight of synapse q onto j, from its stored offset u = w - f h_seen
+ * (fp_plasticity.h), of a row with lag `lag` (r->lag; a constant where the
+ * caller specialises; f = r->f, apart so that it stays in a register): clip(u + f h_sum[j] + sum over l <= lag of
+ * f_old[l-1] h_old[l-1][j]); a row that has never spiked stores its weight
+ * (f = 0).  Every pending term has one sign, so one clip gives what
+ * clipping after every spike's term would. */
+FP_ALWAYS_INLINE double sum_apply(double u, int32_t j, const fp_sum_row *r, int lag, double f,
+                                  double h, double w_min, double w_max)
+{
+    if (lag == SUM_NONE) return u;
+    double d = f * h;
+    for (int l = 0; l < lag; ++l) d += r->f_old[l] * r->h_old[l][(int64_t)j * FP_SUM_OLD];
+    return clip(u + d, w_min, w_max);
 }
 
 /* Delivery and depression of synapses [b0, b1) of row i (fp_deliver_deferred);
  * with summed (a summed rule with anything pending), each synapse's weight
- * from its offset first (sum_apply: the row's epoch and factors f, f_prev),
+ * from its offset first (sum_apply: the row's lag and factors, sr),
  * and its new offset stored after (f_next: the row's factor after this
  * spike). */
 FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const double *ydense,
                                     int64_t s, double r2, double *ring, int64_t rbase,
                                     int32_t ring_len, int32_t n_post, int64_t b0, int64_t b1,
-                                    int wdep, int summed, int epoch, double f, double f_prev,
+                                    int wdep, int summed, const fp_sum_row *sr, int lag,
                                     double f_next, const double *yb, double ey)
 {
     const fp_plastic *pl = pr->plastic;
@@ -493,11 +527,11 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
         row = ring + slot * n_post;
     }
     const double a_dep = pl->a_dep, a3_dep = pl->a3_dep, offset = pl->offset;
-    const double w_min = pl->w_min, w_max = pl->w_max;
+    const double w_min = pl->w_min, w_max = pl->w_max, f = summed ? sr->f : 0.0;
     for (int64_t q = b0; q < b1; ++q) {
         const int32_t j = post_ids[q];
         double wq = w[q];
-        if (summed) wq = sum_apply(pl, wq, j, f, f_prev, epoch);
+        if (summed) wq = sum_apply(wq, j, sr, lag, f, h_sum[j], w_min, w_max);
         if (row) {
             row[j] += wq;
         } else if (ring) {
@@ -519,24 +553,19 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
  * are additive without triplet terms (f- = scale, a3_dep = 0, r2 = 0, so
  * a3_dep y r2 = +0): the same bits as depress_block. */
 FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, double *row, int64_t b0, int64_t b1,
-                                   int epoch, double f, double f_prev, double f_next,
+                                   const fp_sum_row *sr, int lag, double f_next,
                                    const double *yb, double ey)
 {
     const fp_plastic *pl = pr->plastic;
     const int32_t *restrict post_ids = pr->post_ids;
     double *w = pr->weight;
-    const double *h_sum = pl->h_sum, *h_old = pl->h_old;
+    const double *h_sum = pl->h_sum;
     const double scale = pl->scale, a_dep = pl->a_dep, offset = pl->offset;
-    const double w_min = pl->w_min, w_max = pl->w_max;
+    const double w_min = pl->w_min, w_max = pl->w_max, f = sr->f;
     for (int64_t q = b0; q < b1; ++q) {
         const int32_t j = post_ids[q];
         const double h = h_sum[j];
-        double wq = w[q];
-        if (epoch != SUM_NONE) {
-            double d = f * h;
-            if (epoch == SUM_PREV) d += f_prev * h_old[j];
-            wq = clip(wq + d, w_min, w_max);
-        }
+        double wq = sum_apply(w[q], j, sr, lag, f, h, w_min, w_max);
         if (row) row[j] += wq;
         const double y = yb[j] * ey;
         const double dw = scale * (a_dep * (y + offset) + 0.0);
@@ -545,16 +574,17 @@ FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, double *row, int64_t b0, i
     }
 }
 
-/* summed_block for each epoch, compiled apart (SUM_NOW: the common case). */
-static inline void summed_rows(const fp_proj *pr, double *row, int64_t b0, int64_t b1, int epoch,
-                               double f, double f_prev, double f_next, const double *yb, double ey)
+/* summed_block with the lag a constant where it matters (0: the common
+ * case; SUM_NONE), else read from sr. */
+static inline void summed_rows(const fp_proj *pr, double *row, int64_t b0, int64_t b1,
+                               const fp_sum_row *sr, double f_next, const double *yb, double ey)
 {
-    if (epoch == SUM_NOW)
-        summed_block(pr, row, b0, b1, SUM_NOW, f, f_prev, f_next, yb, ey);
-    else if (epoch == SUM_PREV)
-        summed_block(pr, row, b0, b1, SUM_PREV, f, f_prev, f_next, yb, ey);
+    if (sr->lag == 0)
+        summed_block(pr, row, b0, b1, sr, 0, f_next, yb, ey);
+    else if (sr->lag == SUM_NONE)
+        summed_block(pr, row, b0, b1, sr, SUM_NONE, f_next, yb, ey);
     else
-        summed_block(pr, row, b0, b1, SUM_NONE, f, f_prev, f_next, yb, ey);
+        summed_block(pr, row, b0, b1, sr, sr->lag, f_next, yb, ey);
 }
 
 /* The ring slot row of step s for a projection with one delay; NULL for
@@ -569,8 +599,9 @@ static inline double *one_slot_row(const fp_proj *pr, double *ring, int64_t s, i
 }
 
 /* Pending sums of the synapses onto [jlo, jhi) of every row applied: with
- * all (a flush) the weights stored, else (a restart's catch-up) only rows of
- * the previous epoch that have spiked, their offsets from h_sum stored. */
+ * all (a flush) the weights stored, else (a restart's catch-up) only rows
+ * FP_SUM_OLD epochs back (whose oldest sums the restart overwrites) that
+ * have spiked, their offsets from h_sum stored. */
 static void sum_replay(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                        int32_t n_post, int32_t jlo, int32_t jhi, int all)
 {
@@ -579,16 +610,16 @@ static void sum_replay(const fp_proj *pr, const fp_trace *traces, const fp_group
     const int32_t *post_ids = pr->post_ids;
     double *w = pr->weight;
     for (int32_t i = 0; i < pr->n_pre; ++i) {
-        const int epoch = sum_epoch(pl, i);
-        if (!all && !(epoch == SUM_PREV && pre->last_spike[i] >= 0)) continue;
-        const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
-        const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2]) : 0.0;
-        const double f_keep = all ? 0.0 : f;        /* (the offset left: none after a flush) */
+        if (!all && !(sum_lag(pl, i) == FP_SUM_OLD && pre->last_spike[i] >= 0)) continue;
+        fp_sum_row r;
+        sum_row(&r, pl, tx, pre, i);
+        const double f_keep = all ? 0.0 : r.f;      /* (the offset left: none after a flush) */
         int64_t q0, q1;
         fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &q0, &q1);
         for (int64_t q = q0; q < q1; ++q) {         /* (not a hot path: branches are fine) */
             const int32_t j = post_ids[q];
-            w[q] = sum_apply(pl, w[q], j, f, f_prev, epoch) - f_keep * pl->h_sum[j];
+            const double h = pl->h_sum[j];
+            w[q] = sum_apply(w[q], j, &r, r.lag, r.f, h, pl->w_min, pl->w_max) - f_keep * h;
         }
     }
 }
@@ -600,14 +631,29 @@ void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *p
     sum_replay(pr, traces, pre, n_post, jlo, jhi, 0);
 }
 
+void fp_sum_bases(fp_plastic *pl, int64_t k)
+{
+    pl->h_meta[0] = k;
+    for (int e = 0; e < FP_SUM_OLD; ++e) pl->h_meta[2 + e] = k;
+}
+
+void fp_sum_next_epoch(fp_plastic *pl, int64_t k)
+{
+    const int slot = old_slot(pl, FP_SUM_OLD);          /* (the oldest: now the newest) */
+    pl->h_meta[2 + slot] = pl->h_meta[0];
+    pl->h_meta[2 + FP_SUM_OLD] = slot;
+    pl->h_meta[0] = k;
+}
+
 void fp_sum_shift(const fp_proj *pr, const fp_trace *traces, const fp_group *pre, int64_t k,
                   int32_t ilo, int32_t ihi, int32_t jlo, int32_t jhi)
 {
     const fp_plastic *pl = pr->plastic;
     for (int32_t i = ilo; i < ihi; ++i)         /* (caught up: now of the epoch that ends) */
-        if (sum_epoch(pl, i) == SUM_PREV && pre->last_spike[i] >= 0) pl->t_upd[i] = pl->h_meta[0];
+        if (sum_lag(pl, i) == FP_SUM_OLD && pre->last_spike[i] >= 0) pl->t_upd[i] = pl->h_meta[0];
+    double *dst = pl->h_old + old_slot(pl, FP_SUM_OLD);        /* (the oldest slot) */
     for (int32_t j = jlo; j < jhi; ++j) {
-        pl->h_old[j] = pl->h_sum[j];
+        dst[(int64_t)j * FP_SUM_OLD] = pl->h_sum[j];
         pl->h_sum[j] = 0.0;
     }
     fp_sum_base_y(pr, traces, k, jlo, jhi);
@@ -652,23 +698,21 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
         if (k + 1 < nspk)
             fp_ahead_init(&ah, pr->row_ptr, pr->post_ids, pr->weight, ids[k + 1], jlo, jhi, n_post);
         if (pl->summed && pending_any) {    /* (nothing pending: sums all 0, offsets = weights) */
-            const int epoch = sum_epoch(pl, i);
-            const double f = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
-            const double f_prev = epoch == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2])
-                                                    : 0.0;
+            fp_sum_row sr;
+            sum_row(&sr, pl, tx, pre, i);
             const double f_next = sum_factor_next(pl, tx, i, s, pl->h_meta[0]);
             double *srow = one_slot_row(pr, ring, s, ring_len, n_post);
             for (int64_t b0 = q0; b0 < q1; b0 += FP_BLOCK) {
                 const int64_t b1 = b0 + FP_BLOCK < q1 ? b0 + FP_BLOCK : q1;
                 fp_ahead_step(&ah, b1 - b0);
                 if (yb && (srow || !ring))
-                    summed_rows(pr, srow, b0, b1, epoch, f, f_prev, f_next, yb, ey);
-                else if (epoch == SUM_NOW)  /* (the common case, compiled on its own) */
+                    summed_rows(pr, srow, b0, b1, &sr, f_next, yb, ey);
+                else if (sr.lag == 0)       /* (the common case, compiled on its own) */
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
-                                  FP_WDEP_ADDITIVE, 1, SUM_NOW, f, f_prev, f_next, yb, ey);
+                                  FP_WDEP_ADDITIVE, 1, &sr, 0, f_next, yb, ey);
                 else
                     depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1,
-                                  FP_WDEP_ADDITIVE, 1, epoch, f, f_prev, f_next, yb, ey);
+                                  FP_WDEP_ADDITIVE, 1, &sr, sr.lag, f_next, yb, ey);
             }
             continue;
         }
@@ -678,7 +722,7 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
             if (replaying)      /* postsynaptic spikes in [t0, s) */
                 replay_block(pr, &rk, &c, t0, b0, b1, wdep, triplet);
             depress_block(pr, ty, ydense, s, r2, ring, rbase, ring_len, n_post, b0, b1, wdep,
-                          0, 0, 0.0, 0.0, 0.0, NULL, 0.0);
+                          0, NULL, 0, 0.0, NULL, 0.0);
         }
     }
 }
@@ -704,17 +748,15 @@ static void deliver_summed_tiled(const fp_proj *pr, const fp_trace *traces, cons
     const double ey = exp(-(double)(s - pl->h_meta[0]) * ty->dt_tau);
     double *srow = one_slot_row(pr, ring, s, ring_len, n_post);
     int64_t cur[FP_TILE_ROWS], end[FP_TILE_ROWS], step[FP_TILE_ROWS];
-    double f[FP_TILE_ROWS], f_prev[FP_TILE_ROWS], f_next[FP_TILE_ROWS];
-    int epoch[FP_TILE_ROWS];
+    double f_next[FP_TILE_ROWS];
+    fp_sum_row sr[FP_TILE_ROWS];
     for (int64_t k0 = 0; k0 < nspk; k0 += FP_TILE_ROWS) {
         const int m = (int)(nspk - k0 < FP_TILE_ROWS ? nspk - k0 : FP_TILE_ROWS);
         for (int r = 0; r < m; ++r) {
             const int32_t i = ids[k0 + r];
             fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &cur[r], &end[r]);
             step[r] = (pr->row_ptr[i + 1] - pr->row_ptr[i]) * width / n_post;  /* (a guess) */
-            epoch[r] = sum_epoch(pl, i);
-            f[r] = sum_factor(pl, tx, pre, i, pl->h_meta[0]);
-            f_prev[r] = epoch[r] == SUM_PREV ? sum_factor(pl, tx, pre, i, pl->h_meta[2]) : 0.0;
+            sum_row(&sr[r], pl, tx, pre, i);
             f_next[r] = sum_factor_next(pl, tx, i, s, pl->h_meta[0]);
         }
         for (int32_t a = jlo; a < jhi; a += width) {
@@ -729,11 +771,10 @@ static void deliver_summed_tiled(const fp_proj *pr, const fp_trace *traces, cons
                     fp_ahead_step(&ah, step[r + 1] + 8);
                 }
                 if (srow || !ring)
-                    summed_rows(pr, srow, q0, q1, epoch[r], f[r], f_prev[r], f_next[r],
-                                pl->y_base, ey);
+                    summed_rows(pr, srow, q0, q1, &sr[r], f_next[r], pl->y_base, ey);
                 else
                     depress_block(pr, ty, NULL, s, 0.0, ring, rbase, ring_len, n_post, q0, q1,
-                                  FP_WDEP_ADDITIVE, 1, epoch[r], f[r], f_prev[r], f_next[r],
+                                  FP_WDEP_ADDITIVE, 1, &sr[r], sr[r].lag, f_next[r],
                                   pl->y_base, ey);
                 cur[r] = q1;
             }
@@ -850,7 +891,8 @@ void fp_flush_reset(const fp_proj *pr, const fp_trace *traces, int64_t k, int32_
     const fp_plastic *pl = pr->plastic;
     if (jhi > jlo && pl->summed) {
         memset(pl->h_sum + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
-        memset(pl->h_old + jlo, 0, (size_t)(jhi - jlo) * sizeof(double));
+        memset(pl->h_old + (int64_t)jlo * FP_SUM_OLD, 0,
+               (size_t)(jhi - jlo) * FP_SUM_OLD * sizeof(double));
         fp_sum_base_y(pr, traces, k, jlo, jhi);
     }
     if (jhi > jlo) {
@@ -866,7 +908,7 @@ void fp_flush_deferred(const fp_proj *pr, const fp_trace *traces, const fp_group
     fp_flush_replay(pr, traces, pre, n_post, 0, n_post);
     fp_flush_reset(pr, traces, k, 0, pr->n_pre, 0, n_post);
     pr->plastic->h_meta[0] = k;
-    if (pr->plastic->summed) pr->plastic->h_meta[2] = k;
+    if (pr->plastic->summed) fp_sum_bases((fp_plastic *)pr->plastic, k);
     pr->plastic->h_meta[1] = 0;
 }
 

@@ -53,11 +53,16 @@
  * same steps however runs are cut), which bounds the rounding error of
  * f_i h_sum against f_i h_seen, relative to their difference, by
  * ~n e^8 2^-53 (n: its terms).  A restart at step k touches no synapse of a
- * row updated since the last restart: h_sum moves to h_old, h_sum = 0 and
- * b = k, and such a row's next scan recovers w = clip(u + f_i(b_prev)
- * h_old[j] + f_i(b) h_sum[j]); rows not updated since (silent for a whole
- * period, but that have spiked) are brought up to date first, so that no
- * row lags by two epochs (t_upd[i]: the step of row i's last update).  A
+ * row updated in the last FP_SUM_OLD + 1 epochs: h_sum moves to the oldest
+ * of the FP_SUM_OLD slots of h_old (each with its base), h_sum = 0 and
+ * b = k, and a row last updated l epochs back recovers at its next scan
+ * w = clip(u + f_i(b_l) h_l[j] + ... + f_i(b_1) h_1[j] + f_i(b) h_sum[j])
+ * (sum_row, sum_apply); rows last updated FP_SUM_OLD epochs back that have
+ * spiked are brought up to date first, so that no row lags further
+ * (t_upd[i]: the step of row i's last update).  In a 10^7 COBA network
+ * about half of the rows are silent for a whole epoch; with one old epoch
+ * kept they were all caught up at every restart (12-19 % of the time of the
+ * row scans in profiles), with three about half that.  A
  * read of the weights is a full flush: every weight recovered and stored,
  * sums zeroed (offsets of f_i h_sum = 0 are the weights).  Depression
  * reads the postsynaptic trace as y_base[j] e^{-(s - b) dt/tau_y}, with
@@ -308,13 +313,19 @@ void fp_flush_reset(const fp_proj *pr, const fp_trace *traces, int64_t k, int32_
                     int32_t ihi, int32_t jlo, int32_t jhi);
 
 /* A summed rule's restart at step k in two parts for threads, as the
- * flush's: rows of the previous epoch that have spiked are brought up to
- * date in the synapses onto [jlo, jhi); then, once all parts are done, those
- * rows of [ilo, ihi) are marked as of the current epoch, the sums of
- * [jlo, jhi) move to h_old and y_base is rebased to k (the caller sets
- * h_meta[2] = h_meta[0] = k). */
+ * flush's: rows last updated FP_SUM_OLD epochs back that have spiked are
+ * brought up to date in the synapses onto [jlo, jhi); then, once all parts
+ * are done, those rows of [ilo, ihi) are marked as of the epoch that ends,
+ * the sums of [jlo, jhi) move to the oldest slot of h_old and y_base is
+ * rebased to k (the caller then calls fp_sum_next_epoch). */
 void fp_sum_restart(const fp_proj *pr, const fp_trace *traces, const fp_group *pre,
                     int32_t n_post, int32_t jlo, int32_t jhi);
+
+/* Summed rules: every epoch base set to k (a flush; the sums are zero), and
+ * the bases moved on at a restart at step k (after fp_sum_shift; thread 0,
+ * between barriers). */
+void fp_sum_bases(fp_plastic *pl, int64_t k);
+void fp_sum_next_epoch(fp_plastic *pl, int64_t k);
 
 void fp_sum_shift(const fp_proj *pr, const fp_trace *traces, const fp_group *pre, int64_t k,
                   int32_t ilo, int32_t ihi, int32_t jlo, int32_t jhi);

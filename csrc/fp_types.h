@@ -26,6 +26,10 @@ enum fp_group_kind {
 
 /* One neuron group.  Arrays marked [n] have one entry per neuron; pointers a
  * kind does not use are NULL. */
+/* Summed rules: epochs of sums kept besides the current one, so that a row
+ * silent for up to this many restarts needs no catch-up (fp_plasticity.h). */
+#define FP_SUM_OLD 3
+
 typedef struct {
     int32_t kind;           /* enum fp_group_kind */
     int32_t n;              /* neurons, >= 1 */
@@ -135,14 +139,17 @@ typedef struct {
     int32_t *h_step;        /* [n_post * h_cap] spike steps minus h_meta[0] */
     double *h_o2;           /* [n_post * h_cap] triplet o2 at those spikes, or NULL (pair) */
     int64_t *h_meta;        /* [2]: step that h_step counts from, largest h_len;
-                             * summed rules [3]: base, 1 if anything pending, previous base */
+                             * summed rules [3 + FP_SUM_OLD]: base, 1 if anything pending,
+                             * the bases of the old epochs' slots, the newest slot */
     double *ybuf;           /* [n_post] scratch: postsynaptic traces of one step */
     /* summed rules (deferred, additive pair potentiation, fp_plasticity.h): */
     int32_t summed;         /* 1: pending potentiation as sums, not histories */
     int32_t sum_period;     /* steps after which the sums restart (a flush) */
     double *h_sum;          /* [n_post] sum of e^{-(t_j - h_meta[0]) dt/tau} over the
                              * neuron's spikes t_j since h_meta[0] */
-    double *h_old;          /* [n_post] the same over [h_meta[2], h_meta[0]), from h_meta[2] */
+    double *h_old;          /* [n_post * FP_SUM_OLD] the same for the FP_SUM_OLD epochs
+                             * before, from their bases: h_old[j FP_SUM_OLD + slot]
+                             * (fp_plasticity.c old_slot) */
     double *y_base;         /* [n_post] the depression trace y as val e^{(last - h_meta[0]) dt/tau}:
                              * y(s) = y_base e^{-(s - h_meta[0]) dt/tau} (fp_sum_base_y) */
     int32_t y_based;        /* set by fp_run: y_base is used (its exponents stay in range) */

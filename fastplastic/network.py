@@ -211,10 +211,11 @@ class Network:
         for p in self.projections:
             b = p.nbytes
             if p.deferred:                      # spike histories
-                # (t_upd; h_len, h_last, ybuf; steps, plus triplet o2 counted always)
-                b += 8 * p.pre.n + p.post.n * (20 + S._HISTORY_CAP * (4 + 8))
+                # (t_upd; h_len, h_last, ybuf; steps, plus triplet o2 counted always; h_meta)
+                b += 8 * p.pre.n + p.post.n * (20 + S._HISTORY_CAP * (4 + 8)) + 16
                 if p.summed:                    # sums (h_sum, h_old, y_base) instead of h_step
-                    b += p.post.n * (24 - S._HISTORY_CAP * 4)
+                    from ._kernels.engine import SUM_OLD_EPOCHS as m
+                    b += p.post.n * (16 + 8 * m - S._HISTORY_CAP * 4) + 8 * (1 + m)
             elif p.plasticity is not None:      # transposed index, eligibility, user variables
                 b += 8 * (p.post.n + 1) + 12 * p.n_synapses
                 b += 8 * p.n_synapses * (p.eligibility is not None)

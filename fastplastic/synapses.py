@@ -344,10 +344,11 @@ class Projection:
                     h_meta=np.array([k, 0], dtype=np.int64),
                     ybuf=np.zeros(self.post.n))
         if self.summed:                     # (sums instead of histories: no h_step)
+            from ._kernels.engine import SUM_OLD_EPOCHS as m
             self._history.update(summed=1, sum_period=max(1, int(_SUM_RANGE * tau_pot / self.dt)),
-                                 h_sum=np.zeros(self.post.n), h_old=np.zeros(self.post.n),
+                                 h_sum=np.zeros(self.post.n), h_old=np.zeros(m * self.post.n),
                                  y_base=np.zeros(self.post.n),   # (filled by the engine)
-                                 h_meta=np.array([k, 0, k], dtype=np.int64))
+                                 h_meta=np.array([k, 0] + [k] * m + [0], dtype=np.int64))
         return self._history
 
     def _uniform_delay(self):

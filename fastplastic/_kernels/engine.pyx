@@ -10,6 +10,12 @@ from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
 from fastplastic._kernels.cengine cimport (fp_group, fp_proj, fp_statemon, fp_net, fp_trace,
                                            fp_plastic, fp_custom_fn, fp_run, fp_philox4x64)
 
+cdef extern from "fp_types.h":
+    enum: FP_SUM_OLD
+
+SUM_OLD_EPOCHS = FP_SUM_OLD     # (summed rules: epochs of sums kept, fp_types.h)
+
+
 cdef double* _f64(object a) except? NULL:
     if a is None:
         return NULL
@@ -162,7 +168,7 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         o2 = d.get("h_o2")
         if (pl.h_cap < 1 or n_tab < 0 or len(d["h_tab"]) != n_tab or len(d["t_upd"]) != n_pre
                 or len(d["h_len"]) != n_post or len(d["h_last"]) != 2 * n_post
-                or len(d["h_meta"]) != (3 if d.get("summed", 0) else 2)
+                or len(d["h_meta"]) != (3 + FP_SUM_OLD if d.get("summed", 0) else 2)
                 or len(d["h_step"]) != (0 if d.get("summed", 0) else n_post * pl.h_cap)
                 or len(d["ybuf"]) != n_post
                 or (o2 is not None and len(o2) != n_post * pl.h_cap)
@@ -179,7 +185,9 @@ cdef void _fill_plastic(fp_plastic *pl, dict d, Py_ssize_t n_pre, Py_ssize_t n_p
         pl.ybuf = _f64(d["ybuf"])
         pl.summed = d.get("summed", 0)
         if pl.summed:
-            if (d["sum_period"] < 1 or len(d["h_sum"]) != n_post or len(d["h_old"]) != n_post
+            if (d["sum_period"] < 1 or len(d["h_sum"]) != n_post
+                    or len(d["h_old"]) != FP_SUM_OLD * n_post
+                    or not 0 <= d["h_meta"][2 + FP_SUM_OLD] < FP_SUM_OLD
                     or len(d["y_base"]) != n_post or pl.tr_pot3 >= 0 or pl.wdep != 0):
                 raise ValueError("summed plasticity scratch arrays have inconsistent sizes, "
                                  "or the rule is not an additive pair rule")
