@@ -330,21 +330,21 @@ static void restart_sums(fp_net *net, int64_t k, int32_t t, int32_t nt, double *
  * serial order.  Measured (1 thread, alternating runs, 10^7 synapses: rows
  * of 800 onto 8000 neurons): summed rules ~0.8x the run time; static
  * projections (the ring row alone) and rules with histories gained nothing,
- * so only summed rules are tiled.  Tiles hold about fp_tile_bytes of that
+ * so only summed rules are tiled.  Tiles hold about FP_TILE_BYTES of that
  * state; rows with fewer than FP_TILE_MIN_SEG synapses a tile, on average,
  * are not split (their searches would cost more than the cache saves).
  * fp_tile_force > 0 (tests) imposes a width on every projection. */
-int64_t fp_tile_bytes = 24576;
-int32_t fp_tile_force = 0;
+#define FP_TILE_BYTES 24576         /* (16-48 KB: equal within noise, 10^7 STDP) */
 #define FP_TILE_MIN_SEG 32
+int32_t fp_tile_force = 0;
 
 static inline int32_t tile_width(const fp_proj *pr, int32_t n_post, int32_t jlo, int32_t jhi)
 {
     const int32_t range = jhi - jlo > 1 ? jhi - jlo : 1;
     if (fp_tile_force > 0) return fp_tile_force;
     const fp_plastic *pl = pr->plastic;
-    if (!(pl && pl->deferred && pl->summed && pl->y_based) || fp_tile_bytes <= 0) return range;
-    const int64_t tiles = ((int64_t)range * 24 + fp_tile_bytes / 2) / fp_tile_bytes;
+    if (!(pl && pl->deferred && pl->summed && pl->y_based)) return range;
+    const int64_t tiles = ((int64_t)range * 24 + FP_TILE_BYTES / 2) / FP_TILE_BYTES;
     if (tiles < 2) return range;
     const int32_t w = (int32_t)((range + tiles - 1) / tiles);
     if ((double)pr->row_ptr[pr->n_pre] * w < (double)FP_TILE_MIN_SEG * pr->n_pre * n_post)

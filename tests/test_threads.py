@@ -50,6 +50,17 @@ def _with_big_group(name, seed, n, threads):
     return net
 
 
+def _run_with_hook(set_hook, value, name, seed, threads):
+    """(_outcome over 0.15 s, number of groups) of _with_big_group(name, seed,
+    300, threads) with an engine test hook set to value (restored after)."""
+    old = set_hook(value)
+    try:
+        net = _with_big_group(name, seed, 300, threads)
+        return _outcome(net, 0.15), len(net.groups)
+    finally:
+        set_hook(old)
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rules_identical_across_thread_counts(name):
     runs = []
@@ -145,12 +156,7 @@ def test_results_do_not_depend_on_the_split(name):
     from fastplastic._kernels import engine
 
     def run(threads, cut):
-        old = engine.set_cut_test(cut)
-        try:
-            net = _with_big_group(name, 6, 300, threads)
-            return _outcome(net, 0.15), len(net.groups)
-        finally:
-            engine.set_cut_test(old)
+        return _run_with_hook(engine.set_cut_test, cut, name, 6, threads)
 
     (first, n_groups), = [run(1, 0.0)]
     runs = [first] + [run(t, c)[0] for t in (2, 3) for c in (0.1, 0.5, 0.85, 0.0)]
@@ -168,12 +174,7 @@ def test_results_do_not_depend_on_delivery_tiles(name):
     from fastplastic._kernels import engine
 
     def run(threads, width):
-        old = engine.set_tile_test(width)
-        try:
-            net = _with_big_group(name, 8, 300, threads)
-            return _outcome(net, 0.15), len(net.groups)
-        finally:
-            engine.set_tile_test(old)
+        return _run_with_hook(engine.set_tile_test, width, name, 8, threads)
 
     (first, n_groups), = [run(1, 1_000_000)]           # one tile: no group is that big
     runs = [first] + [run(t, w)[0] for t, w in ((1, 1), (1, 7), (1, 64), (2, 7), (3, 64), (1, 0))]
