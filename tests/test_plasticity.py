@@ -60,7 +60,26 @@ def _plastic_net(rule_factory, seed):
 
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_kernel_matches_reference(name):
-    net = _plastic_net(RULES[name], seed=11)
+    _assert_matches_reference(_plastic_net(RULES[name], seed=11))
+
+
+@pytest.mark.parametrize("name", ["pair_additive_summed", "inhibitory_summed"])
+def test_summed_tiles_and_lagging_rows_match_reference(name, monkeypatch):
+    """Summed rules with their sums restarted every 0.4 tau (so that rows lag
+    by one to FP_SUM_OLD restarts, and older ones are caught up) and rows
+    scanned in tiles of 3 targets (fp_engine.c tile_width, forced): the
+    NumPy reference's spikes, and its weights to 1e-12."""
+    import fastplastic.synapses as S
+    from fastplastic._kernels import engine
+    monkeypatch.setattr(S, "_SUM_RANGE", 0.4)
+    old = engine.set_tile_test(3)
+    try:
+        _assert_matches_reference(_plastic_net(RULES[name], seed=11))
+    finally:
+        engine.set_tile_test(old)
+
+
+def _assert_matches_reference(net):
     for when, amount in ((0.0, 5.0), (0.1, 20.0), (0.2, -10.0), (0.25, 30.0)):
         net.reward(amount, at=when)       # only three-factor rules listen
     w_before = [p.weight.copy() for p in net.projections]
