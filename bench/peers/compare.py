@@ -17,7 +17,10 @@ fastplastic scans at 10^7 synapses).  The ceiling is the best of the
 probe at the start and a shorter one after every round: on a shared VM a
 core's speed drifts by up to 2x over minutes (static 10^7 ceilings of
 0.21-0.44 G/s here), and a probe taken in a slow phase would flatter the
-runs taken in fast ones.
+runs taken in fast ones.  A second line per ceiling pairs the rounds
+instead: the median over the rounds of each round's events/s over the probe
+run right after it, as the peer ratios pair a round's runs (a median run
+against the best probe puts the two sides in different phases).
 
     python bench/peers/compare.py --peers brian2,brian2-runtime,nest \\
         --brian2-python /tmp/b2env/bin/python --nest-python /tmp/nestenv/bin/python \\
@@ -139,11 +142,34 @@ def capacity(solo_runs, together_runs):
 
 
 def refresh_ceilings(ceilings, size, stdp):
-    """Probes `size` again (best of 2) and keeps the best ceiling of each mode."""
+    """Probes `size` again (best of 2), keeps the best ceiling of each mode and
+    returns this probe's values ({mode: events/s})."""
     from probe_ceiling import probe
     modes = STDP_MODES if stdp else STATIC_MODES
-    for md, v in probe((size,), modes=modes, repeats=2)[size].items():
+    now = probe((size,), modes=modes, repeats=2)[size]
+    for md, v in now.items():
         ceilings[size][md] = max(ceilings[size].get(md, 0.0), v)
+    return now
+
+
+def paired_probe_lines(fp_runs, probes, modes):
+    """fastplastic's events/s as a share of each probe ceiling, paired by
+    round: the median over the rounds of (that round's events/s / the probe
+    run right after it).  The best-of line compares a median run with the
+    fastest probe of the whole session, so a VM's slow and fast phases (up to
+    2x here) land on opposite sides of the ratio; pairing compares each run
+    with the probe of its own phase, as the peer ratios do."""
+    lines = []
+    for md in modes:
+        shares = [r["events"] / r["run_s"] / p[md] for r, p in zip(fp_runs, probes)
+                  if "error" not in r and p and p.get(md)]
+        if shares:
+            lines.append(f"fastplastic events/s = {100 * float(np.median(shares)):.1f} % of the "
+                         f"C probe's {PROBE_LABELS[md]} ceiling, paired by round (median over "
+                         f"{len(shares)} rounds of each round's events/s / the probe run right "
+                         f"after it; per round: "
+                         f"{', '.join(f'{100 * x:.0f}' for x in shares)} %)")
+    return lines
 
 
 def median_of(runs, key):
@@ -352,6 +378,7 @@ def main():
                 other = {u: [] for u in (updates[1:] if stdp else [])}    # other schemes
                 peer_runs = {p: [] for p in peers}
                 together = []
+                probes = []                             # each round's probe, for pairing
                 for rnd in range(args.repeats):         # alternate, so drift hits all
                     this = common + ["--seed", str(w["seed"] + (0 if args.fixed_seed else rnd))]
                     fp_this = this + (["--update", updates[0]] if stdp else [])
@@ -372,7 +399,7 @@ def main():
                         peer_runs[p].append(run_script(pythons[p], script, this + extra,
                                                        args.timeout))
                     if ceilings:
-                        refresh_ceilings(ceilings, (w["n"], w["fan_out"]), stdp)
+                        probes.append(refresh_ceilings(ceilings, (w["n"], w["fan_out"]), stdp))
                 ref = fp_runs[threads[0]]
                 rows = [(f"fastplastic ({t} thread{'s' * (t > 1)})", fp_runs[t],
                          None if t == threads[0] else median_ratio(ref, fp_runs[t]))
@@ -392,6 +419,7 @@ def main():
                          else f"{w['seed']}..{w['seed'] + args.repeats - 1}")
                 ceil = [(ceilings.get((w["n"], w["fan_out"]), {}).get(md), PROBE_LABELS[md])
                         for md in ceil_modes]
+                notes = paired_probe_lines(ref, probes, ceil_modes) + notes
                 title = (f"COBA {wname}: {w['n']} neurons, fan-out {w['fan_out']}, "
                          f"i_bias {w['i_bias'] * 1e9:g} nA, seed {seeds}, {duration:g} s, "
                          f"{'pair STDP on E->E' if stdp else 'static'}"
