@@ -546,12 +546,32 @@ FP_ALWAYS_INLINE void depress_block(const fp_proj *pr, const fp_trace *ty, const
     }
 }
 
+/* One synapse of summed_block: its weight from its offset, delivered (with
+ * row), depressed by yb[j] c1 + c0, its new offset stored. */
+FP_ALWAYS_INLINE void summed_synapse(int64_t q, const int32_t *restrict post_ids, double *w,
+                                     const double *h_sum, double *row, const fp_sum_row *sr,
+                                     int lag, double f, double f_next, const double *yb,
+                                     double c1, double c0, double w_min, double w_max)
+{
+    const int32_t j = post_ids[q];
+    const double h = h_sum[j];
+    double wq = sum_apply(w[q], j, sr, lag, f, h, w_min, w_max);
+    if (row) row[j] += wq;
+    wq = clip(wq + (yb[j] * c1 + c0), w_min, w_max);
+    w[q] = wq - f_next * h;
+}
+
 /* depress_block's summed case with y from y_base (yb[j] ey), for rows
  * whose synapses share one ring slot row (or with ring NULL: no delivery),
  * its constants copied to locals: weight stores could alias fp_plastic's
  * fields, which the generic block reloads for every synapse.  Summed rules
- * are additive without triplet terms (f- = scale, a3_dep = 0, r2 = 0, so
- * a3_dep y r2 = +0): the same bits as depress_block. */
+ * are additive without triplet terms (f- = scale, a3_dep = 0), so the
+ * depression scale a_dep (y + offset) is computed as yb[j] c1 + c0 with
+ * c1 = scale a_dep ey, c0 = scale a_dep offset: two operations a synapse
+ * instead of five (the scan's cost is its instructions: its per-neuron
+ * arrays sit in L1 over a tile).  Equal to depress_block's form to
+ * rounding, not in bits; a projection always takes the same one of the two
+ * (by its delays), so results still do not depend on threads or tiles. */
 FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, double *row, int64_t b0, int64_t b1,
                                    const fp_sum_row *sr, int lag, double f_next,
                                    const double *yb, double ey)
@@ -560,18 +580,16 @@ FP_ALWAYS_INLINE void summed_block(const fp_proj *pr, double *row, int64_t b0, i
     const int32_t *restrict post_ids = pr->post_ids;
     double *w = pr->weight;
     const double *h_sum = pl->h_sum;
-    const double scale = pl->scale, a_dep = pl->a_dep, offset = pl->offset;
+    const double c1 = pl->scale * pl->a_dep * ey, c0 = pl->scale * pl->a_dep * pl->offset;
     const double w_min = pl->w_min, w_max = pl->w_max, f = sr->f;
-    for (int64_t q = b0; q < b1; ++q) {
-        const int32_t j = post_ids[q];
-        const double h = h_sum[j];
-        double wq = sum_apply(w[q], j, sr, lag, f, h, w_min, w_max);
-        if (row) row[j] += wq;
-        const double y = yb[j] * ey;
-        const double dw = scale * (a_dep * (y + offset) + 0.0);
-        wq = clip(wq + dw, w_min, w_max);
-        w[q] = wq - f_next * h;
-    }
+    if (row)        /* (two loops: the compiler kept the test inside one) */
+        for (int64_t q = b0; q < b1; ++q)
+            summed_synapse(q, post_ids, w, h_sum, row, sr, lag, f, f_next, yb, c1, c0, w_min,
+                           w_max);
+    else
+        for (int64_t q = b0; q < b1; ++q)
+            summed_synapse(q, post_ids, w, h_sum, NULL, sr, lag, f, f_next, yb, c1, c0, w_min,
+                           w_max);
 }
 
 /* summed_block with the lag a constant where it matters (0: the common
