@@ -54,6 +54,7 @@ def main():
         net.run(0.05, progress=False)           # warm-up: allocations, the balancer's cuts
         nets.append((net, mons))
     ratios = []
+    act0 = nets[1][0].thread_activity
     for p in range(args.pieces):
         order = (0, 1) if p % 2 == 0 else (1, 0)
         res = {}
@@ -68,6 +69,12 @@ def main():
     print(f"{args.workload}{' static' if args.static else ' STDP'}, pieces of {args.piece:g} s: "
           f"{args.threads} threads {np.median(ratios):.2f}x faster than 1 (median of "
           f"{len(ratios)}; range {min(ratios):.2f}-{max(ratios):.2f}), spikes bit-identical")
+    act1 = nets[1][0].thread_activity
+    loop_s = act1["wall_s"] - act0["wall_s"]
+    if loop_s > 0:      # (Network.thread_activity: work, not waits at the barriers)
+        busy = (act1["busy_s"] - act0["busy_s"]) / loop_s
+        print(f"{args.threads} threads: each worked {', '.join(f'{100 * b:.0f}' for b in busy)} % "
+              f"of the engine loop's wall time, the rest waiting at the barriers")
 
 
 if __name__ == "__main__":

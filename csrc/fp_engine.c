@@ -232,9 +232,15 @@ static inline double now(const double *busy)
 #endif
 }
 
+/* busy[0]: the balancer's sum (reset when the cuts move); busy[1]: the
+ * whole call's (net->time_io). */
 static inline void add_busy(double *busy, double since)
 {
-    if (busy) *busy += now(busy) - since;
+    if (busy) {
+        const double d = now(busy) - since;
+        busy[0] += d;
+        busy[1] += d;
+    }
 }
 
 /* Steps a deferred history may span (its int32 steps count from h_meta[0]). */
@@ -645,7 +651,8 @@ static void flush_all(fp_net *net, int64_t k)
  * speeds (one core took 1.2x as long as the other for the same LIF neurons
  * at 10^7 synapses here), so equal parts left the faster one waiting.  The
  * cuts change only the split of the work: results are bit-identical. */
-#define FP_PAD 8                    /* doubles per thread's sum (own cache line) */
+#define FP_PAD 8                    /* doubles per thread's sums (own cache line):
+                                     * add_busy's [0] and [1] */
 #define FP_BALANCE_STEPS 500
 #define FP_MAX_BALANCED 64          /* threads beyond: equal parts */
 
@@ -882,6 +889,7 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     net->cut_nt = nt;
     len = slice_len(net, k, k1);
     flag[0] = k >= k1 || !records_have_room(net, len);
+    const double wall0 = now(nt > 1 ? bal.busy : NULL);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -898,6 +906,10 @@ int64_t fp_run(fp_net *net, int64_t k0, int64_t k1)
     }
     net->cut = NULL;        /* (bal is gone) */
     if (carry) memcpy(net->cut_io, bal.cut, (size_t)(nt + 1) * sizeof(double));
+    if (net->time_io && nt > 1 && nt == net->n_threads) {
+        for (int32_t t = 0; t < nt; ++t) net->time_io[t] += bal.busy[t * FP_PAD + 1];
+        net->time_io[nt] += now(bal.busy) - wall0;
+    }
     if (net->check_finite) check_weights(net);
     return k;
 }

@@ -212,6 +212,11 @@ typedef struct {
      * to the next (each starts where the last one left them), or NULL: start
      * from equal parts.  0 = cut_io[0] < cut_io[1] < ... < cut_io[n_threads] = 1. */
     double *cut_io;
+    /* [n_threads + 1] or NULL: fp_run adds thread t's seconds of work (its
+     * phases, not its waits at the barriers) to time_io[t] and the parallel
+     * loop's wall seconds to time_io[n_threads]; only when the team has more
+     * than one thread (the balancer's timers run only then). */
+    double *time_io;
     /* set by fp_run for its own use: thread t of cut_nt handles the neurons
      * [n cut[t], n cut[t + 1]) of every group split among the threads */
     const double *cut;

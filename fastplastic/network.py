@@ -92,6 +92,7 @@ class Network:
         self._k = 0
         self._rings = {}
         self._cuts = None                 # the load balancer's, between engine calls
+        self._thread_time = None          # thread_activity's sums (engine.run's times)
         self._traces = {}
         self.modulator = np.zeros(1)      # neuromodulator d of three-factor rules
         self.modulator_tau = 0.2          # its decay time constant (s)
@@ -422,6 +423,31 @@ class Network:
             cuts = self._cuts = np.linspace(0.0, 1.0, self.threads + 1)
         return cuts
 
+    def _thread_times(self):
+        """engine.run's ``times`` array: zeros at first and whenever ``threads``
+        changes."""
+        t = self._thread_time
+        if t is None or t.shape != (self.threads + 1,):
+            t = self._thread_time = np.zeros(self.threads + 1)
+        return t
+
+    @property
+    def thread_activity(self):
+        """How the engine's threads spent their time, summed over every run
+        since ``threads`` was last set: a dict with ``wall_s``, the seconds
+        spent in the engine's parallel loop, and ``busy_s``, float64
+        [threads], each thread's seconds of work in it; the rest of
+        ``wall_s`` that thread waited at the barriers between the phases of
+        a step (for a slower thread, or for its core).  ``busy_s / wall_s``
+        near 1 means that the threads seldom wait, so that a speed-up below
+        ``threads`` comes from each core doing its share slower than one
+        core alone does the whole.  Zeros while the engine runs on one
+        thread (``threads`` 1, or a network too small to split: fewer than
+        PARALLEL_DELIVERY_MIN_SYNAPSES synapses and 100 000 neurons).
+        Copies; take differences to time one run."""
+        t = self._thread_times()
+        return {"wall_s": float(t[-1]), "busy_s": t[:-1].copy()}
+
     def _steps_of(self, duration):
         duration = V.check_float("duration", duration, 0.0, unit="s")
         return V.to_steps("duration", duration, self.dt, exact=False)
@@ -493,7 +519,7 @@ class Network:
                     p._pending_in = self    # must not lose them; a spare flush is harmless)
                 reached = engine.run(gd, pd, md, td, mod, d, self.threads, k0, k1,
                                      check_finite, health, flush, PARALLEL_DELIVERY_MIN_SYNAPSES,
-                                     self._balance_cuts())
+                                     self._balance_cuts(), self._thread_times())
                 self._k = reached           # (the state's own bookkeeping first)
                 for g, dd in zip(self.groups, gd):
                     if hasattr(g, "rp_pos"):
@@ -527,7 +553,8 @@ class Network:
         pd = [p._c_dict(t_index, d, self._k) for p in self.projections]
         from ._kernels import engine
         engine.run(gd, pd, [], td, self._modulator_dict(), d, self.threads, self._k, self._k,
-                   False, {}, True, PARALLEL_DELIVERY_MIN_SYNAPSES, self._balance_cuts())
+                   False, {}, True, PARALLEL_DELIVERY_MIN_SYNAPSES, self._balance_cuts(),
+                   self._thread_times())
         for p in learners:
             p._pending_in = None
 

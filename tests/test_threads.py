@@ -230,6 +230,47 @@ def test_bad_cuts_are_refused_before_the_kernel(bad):
         engine.run([], [], [], [], net._modulator_dict(), 1, 2, 0, 1, cuts=cuts)
 
 
+def test_thread_activity_accounts_for_each_thread_within_the_wall_time():
+    """thread_activity sums, per thread, the seconds of work inside the
+    engine's parallel loop (never more than the loop's wall time, which the
+    run's own wall time bounds); a one-thread network records nothing, and a
+    changed thread count starts from zeros."""
+    import time
+    net = _with_big_group("pair_additive_deferred", 7, 300, 2)
+    net.run(0.01)
+    before = net.thread_activity
+    t0 = time.perf_counter()
+    net.run(0.2)
+    elapsed = time.perf_counter() - t0
+    after = net.thread_activity
+    wall = after["wall_s"] - before["wall_s"]
+    busy = after["busy_s"] - before["busy_s"]
+    assert 0.0 < wall <= elapsed
+    assert busy.shape == (2,)
+    assert np.all(busy > 0.0) and np.all(busy <= wall * (1 + 1e-9))
+    after["busy_s"][:] = -1.0                       # (a copy: the sums are untouched)
+    assert np.all(net.thread_activity["busy_s"] > 0.0)
+    net.threads = 3
+    assert net.thread_activity["wall_s"] == 0.0
+    assert net.thread_activity["busy_s"].shape == (3,)
+    one = _with_big_group("pair_additive_deferred", 7, 300, 1)
+    one.run(0.05)
+    assert one.thread_activity["wall_s"] == 0.0 and one.thread_activity["busy_s"][0] == 0.0
+
+
+@pytest.mark.parametrize("bad", [np.zeros(2), np.zeros(3, dtype=np.float32), np.zeros((3, 1)),
+                                 [0.0, 0.0, 0.0]])
+def test_bad_thread_times_are_refused_before_the_kernel(bad):
+    from fastplastic._kernels import engine
+    net = _with_big_group("pair_additive_deferred", 7, 300, 2)
+    with pytest.raises(ValueError, match="times"):
+        engine.run([], [], [], [], net._modulator_dict(), 1, 2, 0, 1, times=bad)
+    ro = np.zeros(3)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="times"):
+        engine.run([], [], [], [], net._modulator_dict(), 1, 2, 0, 1, times=ro)
+
+
 def _pipelined_net(threads, min_delay_steps, update="deferred"):
     """Strong Poisson drive (fills spike records mid-chunk: the engine stops and
     resumes) onto one large LIF group with deferred recurrent STDP: fp_run's

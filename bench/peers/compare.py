@@ -212,9 +212,28 @@ def capacity_notes(fp_runs, together_runs, n):
                  f"now, the most that {n} threads could gain over 1"]
     ratio = median_ratio(fp_runs[1], fp_runs.get(n, []))
     if ratio:
+        rounds = [f["run_s"] / r["run_s"] for f, r in zip(fp_runs[1], fp_runs.get(n, []))
+                  if "error" not in f and "error" not in r]
         lines.append(f"fastplastic ({n} threads): speed-up {1 / ratio:.2f}x over 1 thread = "
-                     f"{100 / ratio / cap_x:.0f} % of that capacity")
+                     f"{100 / ratio / cap_x:.0f} % of that capacity (per round: "
+                     f"{', '.join(f'{x:.2f}' for x in rounds)}x)")
+    lines.extend(busy_notes(fp_runs.get(n, []), n))
     return lines
+
+
+def busy_notes(runs, n):
+    """How busy the n threads were (fastplastic_coba.py's thread_busy: each
+    thread's seconds of work / the engine's parallel loop's wall seconds):
+    near 100 % the threads seldom wait for each other, and a speed-up below
+    the capacity comes from each core doing its share slower."""
+    busy = [r["thread_busy"] for r in runs if "error" not in r and r.get("thread_busy")]
+    if not busy:
+        return []
+    return [f"fastplastic ({n} threads): each thread worked "
+            f"{100 * float(np.median([np.mean(b) for b in busy])):.0f} % of the engine loop's "
+            f"wall time (median over {len(busy)} rounds; the least busy thread per round: "
+            f"{', '.join(f'{100 * min(b):.0f}' for b in busy)} %), the rest waiting at the "
+            "barriers between a step's phases"]
 
 
 UPDATES = ("auto", "deferred", "summed", "immediate")    # fastplastic.PairSTDP(update=)

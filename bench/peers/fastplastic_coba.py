@@ -82,12 +82,15 @@ def main():
     t_build = time.perf_counter() - t0
     if args.barrier:
         wait_for_peers(args.barrier)
+    act0 = net.thread_activity
     t_start = time.time()
     t0 = time.perf_counter()
     net.run(args.duration, progress=False)
     for proj in net.projections:    # (applies pending deferred updates: timed, as a peer's
         proj.weight                 # run applies every update)
     t_run = time.perf_counter() - t0
+    act1 = net.thread_activity
+    loop_s = act1["wall_s"] - act0["wall_s"]        # (0: the engine ran on one thread)
     out_degree = np.zeros(w["n"], dtype=np.int64)
     for proj in net.projections:
         off = 0 if proj.pre is exc else w["n_exc"]
@@ -106,6 +109,8 @@ def main():
     digest.update(np.ascontiguousarray(np.concatenate([mons[0].t, mons[1].t])).tobytes())
     out["spikes_sha256"] = digest.hexdigest()        # bit-identity across thread counts
     out["events_per_s"] = out["events"] / t_run
+    if loop_s > 0:      # each thread's share of work in the engine's parallel loop
+        out["thread_busy"] = [float(b) for b in (act1["busy_s"] - act0["busy_s"]) / loop_s]
     print(json.dumps(out))
 
 

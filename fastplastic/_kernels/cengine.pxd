@@ -108,6 +108,7 @@ cdef extern from "fp_types.h":
         int32_t *scratch
         int32_t flush_end, check_finite, bad_group, bad_var, bad_proj
         double *cut_io
+        double *time_io
 
 cdef extern from "fp_engine.h":
     int64_t fp_run(fp_net *net, int64_t k0, int64_t k1) nogil

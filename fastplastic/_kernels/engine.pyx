@@ -217,7 +217,7 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
 
 def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
         int64_t k0, int64_t k1, bint check_finite=True, dict health=None, bint flush_end=True,
-        int64_t par_min=0, cuts=None):
+        int64_t par_min=0, cuts=None, times=None):
     """Advance steps [k0, k1); returns the step reached.
 
     Writes back into the dicts: ``rec_len`` and ``rp_pos`` of each group,
@@ -230,6 +230,9 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     cuts: None, or float64 [threads + 1], 0 = cuts[0] < ... < cuts[threads] = 1:
     where the load balancer starts (thread t advances the fraction
     [cuts[t], cuts[t + 1]) of each group) and, on return, where it left off.
+    times: None, or float64 [threads + 1], added to when the engine runs on
+    more than one thread: times[t] += thread t's seconds of work (not of
+    waiting at barriers), times[threads] += the parallel loop's wall seconds.
     """
     if cuts is not None:
         import numpy as np
@@ -239,6 +242,13 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
                 or not np.all(np.diff(cuts) > 0)):
             raise ValueError("run: cuts must be a writable contiguous float64 array of "
                              "threads + 1 increasing values from 0 to 1")
+    if times is not None:
+        import numpy as np
+        if (not isinstance(times, np.ndarray) or times.dtype != np.float64
+                or times.shape != (threads + 1,) or not times.flags.c_contiguous
+                or not times.flags.writeable):
+            raise ValueError("run: times must be a writable contiguous float64 array of "
+                             "threads + 1 values")
     cdef fp_net net
     cdef int64_t reached
     cdef Py_ssize_t i
@@ -251,6 +261,7 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     net.check_finite = check_finite
     net.flush_end = flush_end
     net.cut_io = _f64(cuts)
+    net.time_io = _f64(times)
     net.groups = <fp_group*> calloc(max(1, net.n_groups), sizeof(fp_group))
     net.projs = <fp_proj*> calloc(max(1, net.n_projs), sizeof(fp_proj))
     net.mons = <fp_statemon*> calloc(max(1, net.n_mons), sizeof(fp_statemon))
