@@ -1,23 +1,35 @@
 """Speed-up of N threads over 1 on a bench/peers COBA workload, measured in
-one process with the two runs interleaved finely, so that this VM's phases
-(its speed drifts by up to 2x over seconds to minutes, and a fresh process
-can land in a slow one for its whole life) hit both sides alike.
+one process with the runs interleaved finely, so that this VM's phases (its
+speed drifts by up to 2x over seconds to minutes, and a fresh process can
+land in a slow one for its whole life) hit every side alike.
 
     python bench/thread_speedup.py [--workload 1e7] [--threads 2] [--piece 0.2] [--pieces 10]
+                                   [--no-capacity]
 
-Two copies of the same network (same seed, so the same synapses and initial
-state) are built, one with 1 thread and one with N; then, piece by piece,
-each advances the same `piece` seconds of the same simulation, in
-alternating order.  Every piece's spikes must be bit-identical between the
-two (results never depend on the thread count), which the script checks.
-Prints each piece's ratio (1-thread time / N-thread time) and their median.
-The harness (bench/peers/compare.py --threads 1,2) times whole runs in
-separate processes instead, as a user's script runs; both are reported.
-Peak memory: two networks (~2 x 270 MB at 10^7 synapses).
+Copies of the same network (same seed, so the same synapses and initial
+state) are built: one with 1 thread, one with N and, for the capacity, N
+more with 1 thread.  Piece by piece, in rotating order, each advances the
+same `piece` seconds of the same simulation: the 1-thread copy alone, the
+N-thread copy alone, and the N extra copies at once (one Python thread
+each; the engine runs without the GIL).  Every piece's spikes must be
+bit-identical between all of them (results never depend on the thread
+count), which the script checks.
+
+Per piece it prints the speed-up (1-thread time / N-thread time), the N-core
+capacity (the work the N copies did at once, in solo runs per solo run time:
+what N cores give this workload in that piece, the most that N threads
+could gain) and the speed-up's share of the capacity; then their medians.
+On a VM whose cores sometimes share one physical core (here: pieces where
+N copies at once each run ~N times slower, and N threads gain ~nothing),
+the share separates the threading's own efficiency from the machine's
+phases.  The harness (bench/peers/compare.py --threads 1,2) times whole runs
+in separate processes instead, as a user's script runs; both are reported.
+Peak memory: 2 + N networks (~270 MB each at 10^7 synapses).
 """
 import argparse
 import os
 import sys
+import threading
 import time
 
 import numpy as np
@@ -36,6 +48,35 @@ def _piece(net, mons, duration):
     return wall, [(m.i[k:].copy(), m.t[k:].copy()) for m, k in zip(mons, n0)]
 
 
+def _pieces_at_once(copies, duration):
+    """Runs one piece of every copy at once, one Python thread each; returns
+    their (wall time, spikes)."""
+    out = [None] * len(copies)
+
+    def work(k):
+        out[k] = _piece(*copies[k], duration)
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(len(copies))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if any(o is None for o in out):
+        raise SystemExit("a copy run at once failed")
+    return out
+
+
+def _same(a, b):
+    return all(np.array_equal(i1, i2) and np.array_equal(t1, t2) for (i1, t1), (i2, t2) in zip(a, b))
+
+
+def _build(spec, stdp, threads):
+    net, exc, inh = F.build(spec, stdp, threads, "auto")
+    mons = [net.monitor(g, "spikes") for g in (exc, inh)]
+    net.run(0.05, progress=False)           # warm-up: allocations, the balancer's cuts
+    return net, mons
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workload", default="1e7", help="a bench/peers/workloads.py name")
@@ -43,37 +84,51 @@ def main():
     ap.add_argument("--piece", type=float, default=0.2, help="simulated seconds per piece")
     ap.add_argument("--pieces", type=int, default=10, help="pieces per network")
     ap.add_argument("--static", action="store_true", help="without STDP")
+    ap.add_argument("--no-capacity", action="store_true",
+                    help="skip the N 1-thread copies run at once (N fewer networks in memory)")
     args = ap.parse_args()
     if args.threads < 2 or args.pieces < 1 or not args.piece > 0:
         ap.error("--threads must be >= 2, --pieces >= 1, --piece > 0")
-    spec = W.spec(args.workload)
-    nets = []
-    for nt in (1, args.threads):
-        net, exc, inh = F.build(spec, not args.static, nt, "auto")
-        mons = [net.monitor(g, "spikes") for g in (exc, inh)]
-        net.run(0.05, progress=False)           # warm-up: allocations, the balancer's cuts
-        nets.append((net, mons))
-    ratios = []
-    act0 = nets[1][0].thread_activity
+    spec, stdp, n = W.spec(args.workload), not args.static, args.threads
+    one, many = _build(spec, stdp, 1), _build(spec, stdp, n)
+    copies = [] if args.no_capacity else [_build(spec, stdp, 1) for _ in range(n)]
+    kinds = ["one", "many"] + (["copies"] if copies else [])
+    speedups, caps = [], []
+    act0 = many[0].thread_activity
     for p in range(args.pieces):
-        order = (0, 1) if p % 2 == 0 else (1, 0)
         res = {}
-        for k in order:
-            res[k] = _piece(*nets[k], args.piece)
-        for (i1, t1), (i2, t2) in zip(res[0][1], res[1][1]):
-            if not (np.array_equal(i1, i2) and np.array_equal(t1, t2)):
-                raise SystemExit(f"piece {p}: spikes differ between 1 and {args.threads} threads")
-        ratios.append(res[0][0] / res[1][0])
-        print(f"piece {p}: 1 thread {res[0][0]:.3f} s, {args.threads} threads {res[1][0]:.3f} s, "
-              f"ratio {ratios[-1]:.2f}", flush=True)
+        for kind in kinds[p % len(kinds):] + kinds[:p % len(kinds)]:       # (rotating order)
+            if kind == "one":
+                res[kind] = _piece(*one, args.piece)
+            elif kind == "many":
+                res[kind] = _piece(*many, args.piece)
+            else:
+                res[kind] = _pieces_at_once(copies, args.piece)
+        spikes = [res["many"][1]] + ([c[1] for c in res["copies"]] if copies else [])
+        if not all(_same(res["one"][1], s) for s in spikes):
+            raise SystemExit(f"piece {p}: spikes differ between the copies")
+        solo = res["one"][0]
+        speedups.append(solo / res["many"][0])
+        line = (f"piece {p}: 1 thread {solo:.3f} s, {n} threads {res['many'][0]:.3f} s, "
+                f"speed-up {speedups[-1]:.2f}")
+        if copies:
+            caps.append(sum(solo / c[0] for c in res["copies"]))
+            line += (f"; {n} copies at once {max(c[0] for c in res['copies']):.3f} s, "
+                     f"capacity {caps[-1]:.2f}, share {100 * speedups[-1] / caps[-1]:.0f} %")
+        print(line, flush=True)
     print(f"{args.workload}{' static' if args.static else ' STDP'}, pieces of {args.piece:g} s: "
-          f"{args.threads} threads {np.median(ratios):.2f}x faster than 1 (median of "
-          f"{len(ratios)}; range {min(ratios):.2f}-{max(ratios):.2f}), spikes bit-identical")
-    act1 = nets[1][0].thread_activity
+          f"{n} threads {np.median(speedups):.2f}x faster than 1 (median of "
+          f"{len(speedups)}; range {min(speedups):.2f}-{max(speedups):.2f}), spikes bit-identical")
+    if copies:
+        shares = np.array(speedups) / np.array(caps)
+        print(f"{n}-core capacity {np.median(caps):.2f} (median; range {min(caps):.2f}-"
+              f"{max(caps):.2f}); speed-up / capacity {100 * np.median(shares):.0f} % (median; "
+              f"range {100 * shares.min():.0f}-{100 * shares.max():.0f} %)")
+    act1 = many[0].thread_activity
     loop_s = act1["wall_s"] - act0["wall_s"]
     if loop_s > 0:      # (Network.thread_activity: work, not waits at the barriers)
         busy = (act1["busy_s"] - act0["busy_s"]) / loop_s
-        print(f"{args.threads} threads: each worked {', '.join(f'{100 * b:.0f}' for b in busy)} % "
+        print(f"{n} threads: each worked {', '.join(f'{100 * b:.0f}' for b in busy)} % "
               f"of the engine loop's wall time, the rest waiting at the barriers")
 
 

@@ -425,6 +425,35 @@ static void spikes_seen(fp_net *net, int par, int32_t s, int64_t k, int32_t t, i
     }
 }
 
+/* *most_io = max(*most_io, most), shared by the threads: read first, so that
+ * the lock is taken only when the value grows (a summed rule's flag, once a
+ * run; a history's longest length, rarely), not by both threads every step,
+ * which moved its cache line between the cores every step. */
+static inline void raise_most(int64_t *most_io, int32_t most)
+{
+    int64_t now_most;
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+    now_most = *most_io;
+    if (most <= now_most) return;
+#ifdef _OPENMP
+#pragma omp critical(fp_h_meta)
+#endif
+    {
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+        now_most = *most_io;
+        if (most > now_most) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            *most_io = most;
+        }
+    }
+}
+
 /* Postsynaptic-spike plasticity of step k, thread t's share of each target. */
 static void potentiate_step(fp_net *net, int par, int32_t s, int64_t k, int32_t t, int32_t nt)
 {
@@ -442,10 +471,7 @@ static void potentiate_step(fp_net *net, int par, int32_t s, int64_t k, int32_t 
         const int32_t *ids = step_spikes(net, post, par, s, &n);
         if (n && pr->plastic->deferred) {
             const int32_t most = fp_record_post(pr, net->traces, ids, n, k, jlo, jhi);
-#ifdef _OPENMP
-#pragma omp critical(fp_h_meta)
-#endif
-            if (most > pr->plastic->h_meta[1]) pr->plastic->h_meta[1] = most;
+            raise_most(pr->plastic->h_meta + 1, most);
         } else if (n) {
             fp_potentiate(pr, net->traces, &net->groups[pr->pre], post, ids, n, k, jlo, jhi);
         }
@@ -658,7 +684,7 @@ static void flush_all(fp_net *net, int64_t k)
 
 typedef struct {
     double cut[FP_MAX_BALANCED + 1];
-    double busy[FP_MAX_BALANCED * FP_PAD];
+    double busy[FP_MAX_BALANCED * FP_PAD] __attribute__((aligned(64)));  /* (a line a thread) */
     int64_t steps;                  /* since the last move */
 } fp_balance;
 
