@@ -437,14 +437,6 @@ static inline double sum_factor_next(const fp_plastic *pl, const fp_trace *tx, i
     return sum_factor_at(pl, trace_jump(tx, fp_trace_at(tx, i, s)), s, base);
 }
 
-/* sum_factor_next with its exponential e = exp((s - base) dt/tau) given
- * (one a step for every row): sum_factor_at's arithmetic in its order. */
-static inline double sum_factor_next_e(const fp_plastic *pl, const fp_trace *tx, int32_t i,
-                                       int64_t s, double e)
-{
-    return pl->scale * pl->a_pot * trace_jump(tx, fp_trace_at(tx, i, s)) * e;
-}
-
 /* Which sums row i's offsets were taken against, as its lag: 0 the current
  * epoch's (last updated at or after h_meta[0]), l in 1..FP_SUM_OLD the
  * epoch l restarts back (old_slot), SUM_NONE none kept -- only rows that
@@ -764,39 +756,6 @@ FP_ALWAYS_INLINE void deliver_deferred_k(const fp_proj *pr, const fp_trace *trac
     }
 }
 
-/* Requests the cache lines that setting up the rows of spikes ids[0..m)
- * reads: row bounds and the per-neuron state of sum_row and
- * sum_factor_next, then the targets near where the part [jlo, jhi) of each
- * row should begin and end (fp_row_segment's first reads).  Each row's setup
- * is a chain of misses (row_ptr, then post_ids) and exp calls, so that
- * out-of-order execution overlapped few rows: without this the setup took
- * ~750 cycles a row at 10^7 STDP, 1 thread (~1080 a thread with 2, which
- * both set up every row: ~9 % of a 2-thread step); with it, ~25-35 % fewer
- * (rdtsc, instrumented build).  Same bits.  10^7 STDP, 1 s: 2 threads
- * 1.087x (alternating processes, 12 pairs, 9 faster), 1 thread 1.01x. */
-static inline void prefetch_row_setup(const fp_proj *pr, const fp_trace *tx, const fp_group *pre,
-                                      const int32_t *ids, int m, int32_t jlo, int32_t jhi,
-                                      int32_t n_post)
-{
-    const fp_plastic *pl = pr->plastic;
-    for (int r = 0; r < m; ++r) {
-        const int32_t i = ids[r];
-        __builtin_prefetch(pr->row_ptr + i);
-        __builtin_prefetch(pl->t_upd + i);
-        __builtin_prefetch(pre->last_spike + i);
-        __builtin_prefetch(tx->at_spike + i);
-        __builtin_prefetch(tx->val + i);
-        __builtin_prefetch(tx->last + i);
-    }
-    if (jlo == 0 && jhi == n_post) return;
-    for (int r = 0; r < m; ++r) {
-        const int32_t i = ids[r];
-        const int64_t a = pr->row_ptr[i], len = pr->row_ptr[i + 1] - a;
-        if (jlo > 0) __builtin_prefetch(pr->post_ids + a + len * jlo / n_post);
-        if (jhi < n_post) __builtin_prefetch(pr->post_ids + a + len * jhi / n_post);
-    }
-}
-
 /* Rows of a step scanned together by deliver_summed_tiled. */
 #define FP_TILE_ROWS 64
 
@@ -818,21 +777,17 @@ FP_ALWAYS_INLINE void deliver_summed_tiled(const fp_proj *pr, const fp_trace *tr
     const int64_t rbase = ring ? s % ring_len : 0;
     const double ey = exp(-(double)(s - pl->h_meta[0]) * ty->dt_tau);
     double *srow = one_slot_row(pr, ring, s, ring_len, n_post);
-    /* sum_factor_next's exponential, a function of the step alone: computed
-     * once, the same bits */
-    const double e_next = exp((double)(s - pl->h_meta[0]) * pl->dt_tau_pot);
     int64_t cur[FP_TILE_ROWS], end[FP_TILE_ROWS], step[FP_TILE_ROWS];
     double f_next[FP_TILE_ROWS];
     fp_sum_row sr[FP_TILE_ROWS];
     for (int64_t k0 = 0; k0 < nspk; k0 += FP_TILE_ROWS) {
         const int m = (int)(nspk - k0 < FP_TILE_ROWS ? nspk - k0 : FP_TILE_ROWS);
-        prefetch_row_setup(pr, tx, pre, ids + k0, m, jlo, jhi, n_post);
         for (int r = 0; r < m; ++r) {
             const int32_t i = ids[k0 + r];
             fp_row_segment(pr->row_ptr, post_ids, i, jlo, jhi, n_post, &cur[r], &end[r]);
             step[r] = (pr->row_ptr[i + 1] - pr->row_ptr[i]) * width / n_post;  /* (a guess) */
             sum_row(&sr[r], pl, tx, pre, i);
-            f_next[r] = sum_factor_next_e(pl, tx, i, s, e_next);
+            f_next[r] = sum_factor_next(pl, tx, i, s, pl->h_meta[0]);
         }
         for (int32_t a = jlo; a < jhi; a += width) {
             const int32_t b = jhi - a > width ? a + width : jhi;
