@@ -11,6 +11,16 @@ Every run is a fresh process whose PYTHONPATH is its own checkout: an
 editable install of the package would otherwise load the same build on both
 sides (the mistake behind several of session 5's reverted changes).
 Prints the median ratio A/B (> 1: B is faster) and each pair's ratio.
+
+One thread only: a multi-threaded run needs both cores.  For a change at 2
+threads, fresh processes run one after the other cannot resolve 10 %: each
+lands in its own phase (10^7 STDP, 2 threads: 0.64-0.97 s for the same
+build; 12 alternating pairs once gave 1.087 for a change that the method
+below put at 0.98-1.01).  Measure it in one process instead: put the change
+behind a temporary global switch (`int fp_ab_switch = 1;` in the C file),
+set it through ctypes (`ctypes.c_int.in_dll(ctypes.CDLL(engine.__file__),
+"fp_ab_switch")`) and alternate pieces of one network (0.1 s each, 80 pairs)
+with it on and off; the pieces' ratios then share the machine's phase.
 """
 import argparse
 import os
