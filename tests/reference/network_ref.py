@@ -170,8 +170,9 @@ def simulate(net, n_steps):
     """Runs the reference from the network's current (unrun) state.
 
     Returns (spikes, groups, weights): spikes[g] is a list of (step, id) tuples
-    in time order; groups are the RefGroup objects holding the final state;
-    weights[p] the final weights of projection p."""
+    in time order; groups are the RefGroup objects holding the final state,
+    and in due_e / due_i the input that joins it at step n_steps (delivered,
+    not yet arrived); weights[p] the final weights of projection p."""
     dt = net.dt
     groups = [RefGroup(g, dt) for g in net.groups]
     syn = [(p.pre.index, p.post.index, 1 if p.channel == "inh" else 0, p.pre_ids,
@@ -217,5 +218,8 @@ def simulate(net, n_steps):
                 if pl is not None and pl.elig is not None:
                     pl.modulate(w, dopa)
             dopa *= d_decay
+    for gi, rg in enumerate(groups):      # delivered for step n_steps, not yet arrived
+        due = [pending.get((gi, ch, n_steps)) for ch in (0, 1)]
+        rg.due_e, rg.due_i = (d if d is not None and d.size else np.zeros(rg.n) for d in due)
     weights = [w for *_, w, d in syn]
     return spikes, groups, weights
