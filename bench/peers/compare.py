@@ -185,10 +185,15 @@ def per_round(runs):
     return "/".join(f"{r['rate_exc']:.2f}" if "rate_exc" in r else "-" for r in runs)
 
 
+def round_ratios(ref_runs, runs):
+    """Per round (without errors): run_s / the reference's run_s."""
+    return [b["run_s"] / f["run_s"] for f, b in zip(ref_runs, runs)
+            if "error" not in f and "error" not in b]
+
+
 def median_ratio(ref_runs, runs):
     """Median over the rounds of run_s / the reference's run_s in the same round."""
-    pairs = [b["run_s"] / f["run_s"] for f, b in zip(ref_runs, runs)
-             if "error" not in f and "error" not in b]
+    pairs = round_ratios(ref_runs, runs)
     return float(np.median(pairs)) if pairs else None
 
 
@@ -212,11 +217,10 @@ def capacity_notes(fp_runs, together_runs, n):
                  f"now, the most that {n} threads could gain over 1"]
     ratio = median_ratio(fp_runs[1], fp_runs.get(n, []))
     if ratio:
-        rounds = [f["run_s"] / r["run_s"] for f, r in zip(fp_runs[1], fp_runs.get(n, []))
-                  if "error" not in f and "error" not in r]
+        rounds = round_ratios(fp_runs[1], fp_runs.get(n, []))
         lines.append(f"fastplastic ({n} threads): speed-up {1 / ratio:.2f}x over 1 thread = "
                      f"{100 / ratio / cap_x:.0f} % of that capacity (per round: "
-                     f"{', '.join(f'{x:.2f}' for x in rounds)}x)")
+                     f"{', '.join(f'{1 / x:.2f}' for x in rounds)}x)")
     lines.extend(busy_notes(fp_runs.get(n, []), n))
     return lines
 

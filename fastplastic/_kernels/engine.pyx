@@ -5,6 +5,8 @@ The public classes validate everything and hand this module plain dicts of
 contiguous NumPy arrays; it copies pointers into C structs, releases the GIL
 and runs.  Memoryview typing below is a last safety net on dtypes only.
 """
+import numpy as np
+
 from libc.stdlib cimport calloc, free
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t
 from fastplastic._kernels.cengine cimport (fp_group, fp_proj, fp_statemon, fp_net, fp_trace,
@@ -215,6 +217,12 @@ cdef void _fill_trace(fp_trace *t, dict d) except *:
         raise ValueError("trace arrays have inconsistent sizes")
 
 
+def _writable_f64(a, n):
+    """Whether a is an array the kernel may write n doubles into."""
+    return (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == (n,)
+            and a.flags.c_contiguous and a.flags.writeable)
+
+
 def run(list groups, list projs, list mons, list traces, dict mod, int min_delay, int threads,
         int64_t k0, int64_t k1, bint check_finite=True, dict health=None, bint flush_end=True,
         int64_t par_min=0, cuts=None, times=None):
@@ -234,21 +242,13 @@ def run(list groups, list projs, list mons, list traces, dict mod, int min_delay
     more than one thread: times[t] += thread t's seconds of work (not of
     waiting at barriers), times[threads] += the parallel loop's wall seconds.
     """
-    if cuts is not None:
-        import numpy as np
-        if (not isinstance(cuts, np.ndarray) or cuts.dtype != np.float64
-                or cuts.shape != (threads + 1,) or not cuts.flags.c_contiguous
-                or not cuts.flags.writeable or cuts[0] != 0.0 or cuts[threads] != 1.0
-                or not np.all(np.diff(cuts) > 0)):
-            raise ValueError("run: cuts must be a writable contiguous float64 array of "
-                             "threads + 1 increasing values from 0 to 1")
-    if times is not None:
-        import numpy as np
-        if (not isinstance(times, np.ndarray) or times.dtype != np.float64
-                or times.shape != (threads + 1,) or not times.flags.c_contiguous
-                or not times.flags.writeable):
-            raise ValueError("run: times must be a writable contiguous float64 array of "
-                             "threads + 1 values")
+    if cuts is not None and (not _writable_f64(cuts, threads + 1) or cuts[0] != 0.0
+                             or cuts[threads] != 1.0 or not np.all(np.diff(cuts) > 0)):
+        raise ValueError("run: cuts must be a writable contiguous float64 array of "
+                         "threads + 1 increasing values from 0 to 1")
+    if times is not None and not _writable_f64(times, threads + 1):
+        raise ValueError("run: times must be a writable contiguous float64 array of "
+                         "threads + 1 values")
     cdef fp_net net
     cdef int64_t reached
     cdef Py_ssize_t i
