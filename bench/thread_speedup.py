@@ -124,10 +124,8 @@ def main():
         print(f"{n}-core capacity {np.median(caps):.2f} (median; range {min(caps):.2f}-"
               f"{max(caps):.2f}); speed-up / capacity {100 * np.median(shares):.0f} % (median; "
               f"range {100 * shares.min():.0f}-{100 * shares.max():.0f} %)")
-    act1 = many[0].thread_activity
-    loop_s = act1["wall_s"] - act0["wall_s"]
-    if loop_s > 0:      # (Network.thread_activity: work, not waits at the barriers)
-        busy = (act1["busy_s"] - act0["busy_s"]) / loop_s
+    busy = F.busy_shares(act0, many[0].thread_activity)
+    if busy is not None:    # (Network.thread_activity: work, not waits at the barriers)
         print(f"{n} threads: each worked {', '.join(f'{100 * b:.0f}' for b in busy)} % "
               f"of the engine loop's wall time, the rest waiting at the barriers")
 

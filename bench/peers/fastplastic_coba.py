@@ -49,6 +49,16 @@ def build(w, stdp=False, threads=1, update="auto"):
     return net, exc, inh
 
 
+def busy_shares(before, after):
+    """Each thread's share of work in the engine's parallel loop between two
+    Network.thread_activity snapshots (list of floats), or None when the
+    engine ran on one thread in between."""
+    loop_s = after["wall_s"] - before["wall_s"]
+    if not loop_s > 0:
+        return None
+    return [float(b) for b in (after["busy_s"] - before["busy_s"]) / loop_s]
+
+
 def wait_for_peers(spec, timeout=600.0):
     """--barrier DIR:N: mark this process as ready in DIR, then wait until N
     processes have (polling every millisecond), so that the timed loops of
@@ -89,8 +99,7 @@ def main():
     for proj in net.projections:    # (applies pending deferred updates: timed, as a peer's
         proj.weight                 # run applies every update)
     t_run = time.perf_counter() - t0
-    act1 = net.thread_activity
-    loop_s = act1["wall_s"] - act0["wall_s"]        # (0: the engine ran on one thread)
+    busy = busy_shares(act0, net.thread_activity)
     out_degree = np.zeros(w["n"], dtype=np.int64)
     for proj in net.projections:
         off = 0 if proj.pre is exc else w["n_exc"]
@@ -109,8 +118,8 @@ def main():
     digest.update(np.ascontiguousarray(np.concatenate([mons[0].t, mons[1].t])).tobytes())
     out["spikes_sha256"] = digest.hexdigest()        # bit-identity across thread counts
     out["events_per_s"] = out["events"] / t_run
-    if loop_s > 0:      # each thread's share of work in the engine's parallel loop
-        out["thread_busy"] = [float(b) for b in (act1["busy_s"] - act0["busy_s"]) / loop_s]
+    if busy is not None:
+        out["thread_busy"] = busy
     print(json.dumps(out))
 
 
