@@ -11,16 +11,24 @@
  * target's ring entry.  Per block it times, in rotating order:
  *   1 thread   every row whole;
  *   shared     2 threads, each its half (by target) of the same rows, in one
- *              array: the threads meet mid-row (fastplastic's layout);
+ *              array: the threads meet mid-row (fastplastic's layout); each
+ *              finds its half with a bisection of the cold row per end;
  *   split      2 threads, the same rows, but each half stored in the thread's
  *              own array (a CSR split by target block): no line in common;
- *   separate   2 threads, halves of other rows of separate copies.
- * On this VM (2 vCPUs, 2026-11-30), 50 blocks: split 1.87x, shared 1.72x,
- * separate 1.46x (medians), split faster than shared in 41 of 50 blocks.  In
- * two earlier runs of a first version, "shared" had phases (6-20 blocks) at
- * 0.9-1.3x while "separate" kept 1.2-1.6x and "split" 1.3-1.8x -- like the
- * slow pieces of bench/thread_speedup.py.  The VM's speed drifts by block:
- * quote medians and ranges. */
+ *   separate   2 threads, halves of other rows of separate copies;
+ *   precut     as shared (one array, the threads meet mid-row), but with the
+ *              middle of every row found once, before the timing.
+ * On this VM (2 vCPUs), 2026-11-30, 50 blocks without precut: split 1.87x,
+ * shared 1.72x, separate 1.46x (medians), split faster than shared in 41 of
+ * 50 blocks.  2026-11-30 again, 39 blocks with precut, a slow day for the VM:
+ * shared 1.17x, split 1.32x, precut 1.34x, separate 1.07x.  So split's lead
+ * over shared is the bisections of shared (about 10 dependent reads of a
+ * cold row per end), not the layout: with the same cuts, sharing rows costs
+ * nothing measurable.  fastplastic searches from the expected position
+ * (fp_lower_bound_near: a few reads of lines that fp_ahead has prefetched),
+ * so a CSR split by target block is not worth its cost there.  (The 1-thread
+ * side bisects each row's ends too, so split and precut can exceed 2x.)  The
+ * VM's speed drifts by block: quote medians and ranges. */
 #include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,8 +103,8 @@ static double scan(const csr *c, int64_t q0, int64_t q1, double *ring, const dou
     return s;
 }
 
-enum { ONE, SHARED, SPLIT, SEPARATE, KINDS };
-static const char *NAMES[KINDS] = {"1 thread", "shared", "split", "separate"};
+enum { ONE, SHARED, SPLIT, SEPARATE, PRECUT, KINDS };
+static const char *NAMES[KINDS] = {"1 thread", "shared", "split", "separate", "precut"};
 
 int main(int argc, char **argv)
 {
@@ -107,6 +115,9 @@ int main(int argc, char **argv)
     own[1] = part_csr(&whole, HALF, NPOST);
     other[0] = random_csr();
     other[1] = random_csr();
+    int64_t *mid = malloc(sizeof(int64_t) * NPRE);     /* (precut: each row's middle) */
+    if (!mid) { fprintf(stderr, "out of memory\n"); return 1; }
+    for (int32_t i = 0; i < NPRE; ++i) mid[i] = cut(&whole, i, HALF);
     double *ring = aligned_alloc(64, NPOST * sizeof(double)), *y = aligned_alloc(64, NPOST * sizeof(double));
     int32_t *spk = malloc(sizeof(int32_t) * SPK * STEPS);
     if (!ring || !y || !spk) { fprintf(stderr, "out of memory\n"); return 1; }
@@ -125,7 +136,10 @@ int main(int argc, char **argv)
                 for (int s = 0; s < STEPS; ++s) {
                     for (int k = 0; k < SPK; ++k) {
                         const int32_t i = spk[s * SPK + k];
-                        if (kind == SPLIT)
+                        if (kind == PRECUT)
+                            sink += scan(&whole, th ? mid[i] : whole.ptr[i],
+                                         th ? whole.ptr[i + 1] : mid[i], ring, y);
+                        else if (kind == SPLIT)
                             sink += scan(&own[th], own[th].ptr[i], own[th].ptr[i + 1], ring, y);
                         else {
                             const csr *c = kind == SEPARATE ? &other[th] : &whole;
