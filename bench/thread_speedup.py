@@ -4,7 +4,7 @@ speed drifts by up to 2x over seconds to minutes, and a fresh process can
 land in a slow one for its whole life) hit every side alike.
 
     python bench/thread_speedup.py [--workload 1e7] [--threads 2] [--piece 0.2] [--pieces 10]
-                                   [--no-capacity]
+                                   [--static | --no-synapses] [--no-capacity]
 
 Copies of the same network (same seed, so the same synapses and initial
 state) are built: one with 1 thread, one with N and, for the capacity, N
@@ -25,6 +25,17 @@ the share separates the threading's own efficiency from the machine's
 phases.  The harness (bench/peers/compare.py --threads 1,2) times whole runs
 in separate processes instead, as a user's script runs; both are reported.
 Peak memory: 2 + N networks (~270 MB each at 10^7 synapses).
+
+--no-synapses runs the workload's neurons alone, their updates split among
+the threads as in the full network (the synapse threshold below which a
+network runs on one thread is lowered for this process): the threads then
+share no data and meet at the same per-step barriers, so its share of the
+capacity is what lock-step stepping alone costs on the machine.  On this VM
+(the 10^4 LIF of the 10^7 workload, 2026-11-30, 12 pieces of 2 s each run):
+92 % and 78 % of the capacity (speed-ups 1.61x, 1.48x; threads busy 91 %),
+and a first version of the script 95 %; the full 10^7 network the same
+hour: 83-88 % (STDP), 88 % (static), threads busy 91-93 %.  The band is
+the same, so the machine, not the sharing of synapse data, sets it.
 """
 import argparse
 import os
@@ -33,6 +44,8 @@ import threading
 import time
 
 import numpy as np
+
+import fastplastic.network as fp_network
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
 import fastplastic_coba as F  # noqa: E402
@@ -70,8 +83,8 @@ def _same(a, b):
     return all(np.array_equal(i1, i2) and np.array_equal(t1, t2) for (i1, t1), (i2, t2) in zip(a, b))
 
 
-def _build(spec, stdp, threads):
-    net, exc, inh = F.build(spec, stdp, threads, "auto")
+def _build(spec, stdp, threads, synapses=True):
+    net, exc, inh = F.build(spec, stdp, threads, "auto", synapses)
     mons = [net.monitor(g, "spikes") for g in (exc, inh)]
     net.run(0.05, progress=False)           # warm-up: allocations, the balancer's cuts
     return net, mons
@@ -84,14 +97,19 @@ def main():
     ap.add_argument("--piece", type=float, default=0.2, help="simulated seconds per piece")
     ap.add_argument("--pieces", type=int, default=10, help="pieces per network")
     ap.add_argument("--static", action="store_true", help="without STDP")
+    ap.add_argument("--no-synapses", action="store_true",
+                    help="the neurons alone, their updates threaded (lock-step cost)")
     ap.add_argument("--no-capacity", action="store_true",
                     help="skip the N 1-thread copies run at once (N fewer networks in memory)")
     args = ap.parse_args()
     if args.threads < 2 or args.pieces < 1 or not args.piece > 0:
         ap.error("--threads must be >= 2, --pieces >= 1, --piece > 0")
-    spec, stdp, n = W.spec(args.workload), not args.static, args.threads
-    one, many = _build(spec, stdp, 1), _build(spec, stdp, n)
-    copies = [] if args.no_capacity else [_build(spec, stdp, 1) for _ in range(n)]
+    spec, stdp, n = W.spec(args.workload), not (args.static or args.no_synapses), args.threads
+    if args.no_synapses:        # (else a network without synapses steps on one thread)
+        fp_network.PARALLEL_DELIVERY_MIN_SYNAPSES = 0
+    syn = not args.no_synapses
+    one, many = _build(spec, stdp, 1, syn), _build(spec, stdp, n, syn)
+    copies = [] if args.no_capacity else [_build(spec, stdp, 1, syn) for _ in range(n)]
     kinds = ["one", "many"] + (["copies"] if copies else [])
     speedups, caps = [], []
     act0 = many[0].thread_activity
@@ -116,7 +134,8 @@ def main():
             line += (f"; {n} copies at once {max(c[0] for c in res['copies']):.3f} s, "
                      f"capacity {caps[-1]:.2f}, share {100 * speedups[-1] / caps[-1]:.0f} %")
         print(line, flush=True)
-    print(f"{args.workload}{' static' if args.static else ' STDP'}, pieces of {args.piece:g} s: "
+    what = " neurons alone" if args.no_synapses else " static" if args.static else " STDP"
+    print(f"{args.workload}{what}, pieces of {args.piece:g} s: "
           f"{n} threads {np.median(speedups):.2f}x faster than 1 (median of "
           f"{len(speedups)}; range {min(speedups):.2f}-{max(speedups):.2f}), spikes bit-identical")
     if copies:

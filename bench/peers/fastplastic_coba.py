@@ -25,9 +25,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workloads as W  # noqa: E402
 
 
-def build(w, stdp=False, threads=1, update="auto"):
+def build(w, stdp=False, threads=1, update="auto", synapses=True):
     """(net, exc, inh) for a workload spec (workloads.spec); update: the STDP
-    rule's (fastplastic.PairSTDP)."""
+    rule's (fastplastic.PairSTDP); synapses=False: the neurons alone, as
+    built (bench/thread_speedup.py --no-synapses)."""
     pn = W.NEURON
     net = fp.Network(dt=W.DT, seed=w["seed"], threads=threads)
     common = dict(synapses="conductance", tau_m=pn["c_m"] / pn["g_l"], c_m=pn["c_m"],
@@ -41,7 +42,7 @@ def build(w, stdp=False, threads=1, update="auto"):
         g.ge[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 1.5 + 4) * pn["g_l"])
         g.gi[:] = np.maximum(0.0, (net.rng.standard_normal(g.n) * 12 + 20) * pn["g_l"])
     rule = fp.PairSTDP(w_max=w["w_max"], update=update, **W.STDP) if stdp else None
-    for pre, wt, ch in ((exc, w["w_exc"], "exc"), (inh, w["w_inh"], "inh")):
+    for pre, wt, ch in ((exc, w["w_exc"], "exc"), (inh, w["w_inh"], "inh")) if synapses else ():
         for post in (exc, inh):
             net.connect(pre, post, p=w["p"], weight=wt, delay=net.dt, channel=ch,
                         name=f"{pre.name}->{post.name}",
