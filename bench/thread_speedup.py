@@ -96,18 +96,19 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="the thread count compared with 1")
     ap.add_argument("--piece", type=float, default=0.2, help="simulated seconds per piece")
     ap.add_argument("--pieces", type=int, default=10, help="pieces per network")
-    ap.add_argument("--static", action="store_true", help="without STDP")
-    ap.add_argument("--no-synapses", action="store_true",
-                    help="the neurons alone, their updates threaded (lock-step cost)")
+    what = ap.add_mutually_exclusive_group()
+    what.add_argument("--static", action="store_true", help="without STDP")
+    what.add_argument("--no-synapses", action="store_true",
+                      help="the neurons alone, their updates threaded (lock-step cost)")
     ap.add_argument("--no-capacity", action="store_true",
                     help="skip the N 1-thread copies run at once (N fewer networks in memory)")
     args = ap.parse_args()
     if args.threads < 2 or args.pieces < 1 or not args.piece > 0:
         ap.error("--threads must be >= 2, --pieces >= 1, --piece > 0")
-    spec, stdp, n = W.spec(args.workload), not (args.static or args.no_synapses), args.threads
-    if args.no_synapses:        # (else a network without synapses steps on one thread)
+    spec, n, syn = W.spec(args.workload), args.threads, not args.no_synapses
+    stdp = syn and not args.static
+    if not syn:                 # (else a network without synapses steps on one thread)
         fp_network.PARALLEL_DELIVERY_MIN_SYNAPSES = 0
-    syn = not args.no_synapses
     one, many = _build(spec, stdp, 1, syn), _build(spec, stdp, n, syn)
     copies = [] if args.no_capacity else [_build(spec, stdp, 1, syn) for _ in range(n)]
     kinds = ["one", "many"] + (["copies"] if copies else [])
